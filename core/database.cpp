@@ -1,0 +1,218 @@
+#include "database.h"
+
+#include <QFile>
+#include <QLoggingCategory>
+#include <QSqlDriver>
+#include <QSqlError>
+#include <QThread>
+#include <QVariant>
+
+#include <atomic>
+
+#include <sqlite3.h>
+
+Q_LOGGING_CATEGORY(lcStore, "leaddesk.store")
+
+namespace LeadDesk::Core {
+
+namespace {
+
+constexpr int kLatestVersion = 2;
+std::atomic<int> s_connectionCounter{0};
+
+QString describe(const QSqlError &error)
+{
+    return error.databaseText().isEmpty() ? error.text() : error.databaseText();
+}
+
+} // namespace
+
+int Database::latestSchemaVersion()
+{
+    return kLatestVersion;
+}
+
+Database::Database(QString name, QString path) : m_name(std::move(name)), m_path(std::move(path)) {}
+
+Database::~Database()
+{
+    m_prepared.clear();
+    {
+        QSqlDatabase db = QSqlDatabase::database(m_name, false);
+        if (db.isOpen())
+            db.close();
+    }
+    QSqlDatabase::removeDatabase(m_name);
+}
+
+Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode, int targetVersion)
+{
+    const QString name = QStringLiteral("leaddesk-%1").arg(s_connectionCounter.fetch_add(1));
+    std::unique_ptr<Database> self(new Database(name, path));
+    QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);
+    db.setDatabaseName(path);
+    if (mode == Mode::ReadOnly)
+        db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
+    if (!db.open())
+        return fail(QStringLiteral("cannot open the store at %1: %2").arg(path, describe(db.lastError())));
+    if (auto configured = self->configure(mode); !configured)
+        return std::unexpected(configured.error());
+    if (mode == Mode::ReadWrite) {
+        if (auto migrated = self->migrate(targetVersion < 0 ? kLatestVersion : targetVersion); !migrated)
+            return std::unexpected(migrated.error());
+    } else if (self->schemaVersion() > kLatestVersion) {
+        return fail(QStringLiteral("the store at %1 has schema version %2, newer than this "
+                                   "LeadDesk understands (%3)")
+                        .arg(path)
+                        .arg(self->schemaVersion())
+                        .arg(kLatestVersion));
+    }
+    return self;
+}
+
+Result<void> Database::configure(Mode mode)
+{
+    // WAL lets readers run beside the single writer; NORMAL sync is durable across a process
+    // crash, and callers that acknowledge to a remote party (the webhook journal) ask for FULL.
+    QStringList pragmas = {QStringLiteral("PRAGMA foreign_keys = ON"),
+                           QStringLiteral("PRAGMA busy_timeout = 5000"),
+                           QStringLiteral("PRAGMA temp_store = MEMORY"),
+                           QStringLiteral("PRAGMA cache_size = -65536")};
+    if (mode == Mode::ReadWrite) {
+        pragmas.prepend(QStringLiteral("PRAGMA journal_mode = WAL"));
+        pragmas << QStringLiteral("PRAGMA synchronous = NORMAL");
+    }
+    for (const QString &pragma : pragmas) {
+        if (auto ok = execDirect(pragma); !ok)
+            return ok;
+    }
+    qCDebug(lcStore) << "opened" << m_path << (mode == Mode::ReadOnly ? "read-only" : "read-write")
+                     << "schema" << schemaVersion();
+    return {};
+}
+
+int Database::schemaVersion() const
+{
+    QSqlQuery query(connection());
+    if (!query.exec(QStringLiteral("PRAGMA user_version")) || !query.next())
+        return -1;
+    return query.value(0).toInt();
+}
+
+Result<void> Database::migrate(int targetVersion)
+{
+    const int current = schemaVersion();
+    if (current > kLatestVersion) {
+        return fail(QStringLiteral("the store at %1 has schema version %2, newer than this LeadDesk "
+                                   "understands (%3); refusing to open it")
+                        .arg(m_path)
+                        .arg(current)
+                        .arg(kLatestVersion));
+    }
+    for (int version = current + 1; version <= targetVersion; ++version) {
+        static const QStringList files = {QStringLiteral(":/migrations/0001_initial.sql"),
+                                          QStringLiteral(":/migrations/0002_contact_lookup.sql")};
+        QFile file(files.value(version - 1));
+        if (!file.open(QIODevice::ReadOnly))
+            return fail(QStringLiteral("migration %1 is missing from this build").arg(version));
+        const QString script = QString::fromUtf8(file.readAll());
+
+        Transaction transaction(*this);
+        if (!transaction.isOpen())
+            return std::unexpected(transaction.error());
+        for (const QString &statement : script.split(QStringLiteral("\n--;\n"))) {
+            if (statement.trimmed().isEmpty())
+                continue;
+            if (auto ok = execDirect(statement); !ok)
+                return fail(QStringLiteral("migration %1 failed: %2").arg(version).arg(ok.error().message));
+        }
+        if (auto ok = execDirect(QStringLiteral("PRAGMA user_version = %1").arg(version)); !ok)
+            return ok;
+        if (auto ok = transaction.commit(); !ok)
+            return ok;
+        qCInfo(lcStore) << "migrated" << m_path << "to schema version" << version;
+    }
+    return {};
+}
+
+QSqlQuery &Database::prepared(const QString &sql)
+{
+    auto it = m_prepared.find(sql);
+    if (it == m_prepared.end()) {
+        QSqlQuery query(connection());
+        if (!query.prepare(sql))
+            qCCritical(lcStore) << "cannot prepare" << sql << describe(query.lastError());
+        it = m_prepared.insert(sql, std::move(query));
+    } else {
+        it->finish();
+    }
+    return *it;
+}
+
+Result<void> Database::exec(QSqlQuery &query)
+{
+    if (query.exec())
+        return {};
+    const QString why = describe(query.lastError());
+    qCWarning(lcStore) << "statement failed:" << why << "in" << query.lastQuery().simplified().left(200);
+    return fail(why);
+}
+
+Result<void> Database::execDirect(const QString &sql)
+{
+    QSqlQuery query(connection());
+    if (query.exec(sql))
+        return {};
+    return fail(QStringLiteral("%1 (in: %2)").arg(describe(query.lastError()), sql.simplified().left(120)));
+}
+
+Result<void> Database::begin()
+{
+    return execDirect(QStringLiteral("BEGIN IMMEDIATE"));
+}
+
+Result<void> Database::commit()
+{
+    return execDirect(QStringLiteral("COMMIT"));
+}
+
+void Database::rollback()
+{
+    if (auto ok = execDirect(QStringLiteral("ROLLBACK")); !ok)
+        qCWarning(lcStore) << "rollback failed:" << ok.error().message;
+}
+
+void *Database::sqliteHandle() const
+{
+    const QVariant handle = connection().driver()->handle();
+    if (qstrcmp(handle.typeName(), "sqlite3*") != 0)
+        return nullptr;
+    return *static_cast<sqlite3 *const *>(handle.data());
+}
+
+Transaction::Transaction(Database &db) : m_db(db)
+{
+    if (auto ok = m_db.begin(); ok)
+        m_open = true;
+    else
+        m_error = ok.error();
+}
+
+Transaction::~Transaction()
+{
+    if (m_open)
+        m_db.rollback();
+}
+
+Result<void> Transaction::commit()
+{
+    if (!m_open)
+        return std::unexpected(m_error);
+    m_open = false;
+    auto ok = m_db.commit();
+    if (!ok)
+        m_db.rollback();
+    return ok;
+}
+
+} // namespace LeadDesk::Core

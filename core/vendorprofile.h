@@ -1,0 +1,53 @@
+#pragma once
+
+#include "leadrecord.h"
+#include "result.h"
+
+#include <QHash>
+#include <QStringList>
+
+namespace LeadDesk::Core {
+
+// How a lead vendor's CSV columns map onto LeadDesk's fields. Each profile lists header aliases
+// per canonical field (matched ignoring case, spaces, '_' and '-'); unknown columns are kept
+// as raw details so nothing a vendor sends is lost.
+class VendorProfile final
+{
+public:
+    // The type a canonical detail value is normalised to.
+    enum class DetailType { Text, Integer, Money, Boolean, CreditScore, Date, Percent };
+
+    // The columns of one file resolved against a profile.
+    struct ColumnMap
+    {
+        QList<int> columnField;   // per column: index into fields(), or -1 for an unmapped column
+        QStringList header;       // the file's header as read
+        bool hasEmailColumn = false;
+        bool hasPhoneColumn = false;
+    };
+
+    // "experian", "transunion", "leadsource", "generic".
+    static QStringList sourceNames();
+    static Result<VendorProfile> forSource(const QString &name);
+
+    [[nodiscard]] const QString &name() const { return m_name; }
+    // Canonical field names: RawLead members ("first_name", "email", "phone", "state", ...) and
+    // details ("credit_score", "loan_amount", ...), with their aliases, for the README.
+    [[nodiscard]] const QList<std::pair<QString, QStringList>> &fields() const { return m_fields; }
+
+    // Resolves a header row. A header with neither an email nor a phone column is the wrong file.
+    [[nodiscard]] Result<ColumnMap> mapHeader(const QStringList &header) const;
+
+    // Builds the raw lead of one record (channel "csv"); unmapped non-empty columns go to
+    // details under their original header name.
+    [[nodiscard]] RawLead toRawLead(const ColumnMap &map, const QStringList &record) const;
+
+    // The type of a canonical detail key; Text for keys it does not know.
+    [[nodiscard]] static DetailType detailType(const QString &key);
+
+private:
+    QString m_name;
+    QList<std::pair<QString, QStringList>> m_fields;
+};
+
+} // namespace LeadDesk::Core

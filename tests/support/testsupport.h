@@ -1,0 +1,37 @@
+#pragma once
+
+#include "database.h"
+
+#include <QString>
+#include <QTemporaryDir>
+
+#include <memory>
+
+namespace LeadDesk::Test {
+
+// A real SQLite file in a fresh temporary folder, migrated to the latest schema, with one
+// business already created.
+class TempStore
+{
+public:
+    TempStore();
+    [[nodiscard]] bool isValid() const { return m_db != nullptr; }
+    [[nodiscard]] QString path() const { return m_dir.filePath(QStringLiteral("leaddesk.sqlite")); }
+    [[nodiscard]] QString dir() const { return m_dir.path(); }
+    [[nodiscard]] Core::Database &db() { return *m_db; }
+    [[nodiscard]] const QString &businessId() const { return m_businessId; }
+
+private:
+    QTemporaryDir m_dir;
+    std::unique_ptr<Core::Database> m_db;
+    QString m_businessId;
+};
+
+// A sample payload from shared/fixtures.
+QString fixturePath(const QString &name);
+QByteArray readFixture(const QString &name);
+
+// Counts rows in a table (optionally with a WHERE clause without parameters).
+int countRows(Core::Database &db, const QString &table, const QString &where = {});
+
+} // namespace LeadDesk::Test
