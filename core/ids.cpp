@@ -46,6 +46,20 @@ QString uuidV7(qint64 unixMs)
     return QUuid::fromRfc4122(raw).toString(QUuid::WithoutBraces);
 }
 
+QString uuidV7(qint64 unixMs, quint64 random)
+{
+    std::array<quint8, 16> bytes{};
+    for (int i = 0; i < 6; ++i)
+        bytes[i] = quint8((quint64(unixMs) >> (40 - 8 * i)) & 0xFF);
+    bytes[6] = quint8(0x70 | ((random >> 60) & 0x0F));
+    bytes[7] = quint8((random >> 52) & 0xFF);
+    for (int i = 8; i < 16; ++i)
+        bytes[i] = quint8((random >> (8 * (15 - i))) & 0xFF);
+    bytes[8] = quint8(0x80 | (bytes[8] & 0x3F));
+    const QByteArray raw(reinterpret_cast<const char *>(bytes.data()), int(bytes.size()));
+    return QUuid::fromRfc4122(raw).toString(QUuid::WithoutBraces);
+}
+
 QString uuidV7()
 {
     return uuidV7(QDateTime::currentMSecsSinceEpoch());

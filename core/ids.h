@@ -11,6 +11,8 @@ namespace Ids {
 // the same millisecond by this process still sort in creation order.
 [[nodiscard]] QString uuidV7(qint64 unixMs);
 [[nodiscard]] QString uuidV7();
+// A UUIDv7 whose random bits come from the caller (reproducible data sets such as the demo).
+[[nodiscard]] QString uuidV7(qint64 unixMs, quint64 random);
 
 // The millisecond timestamp inside a UUIDv7, or -1 when the text is not one.
 [[nodiscard]] qint64 uuidV7Timestamp(const QString &uuid);
