@@ -12,7 +12,7 @@ class Clock
 public:
     virtual ~Clock() = default;
     [[nodiscard]] virtual qint64 nowMs() const { return QDateTime::currentMSecsSinceEpoch(); }
-    [[nodiscard]] QDateTime now() const { return QDateTime::fromMSecsSinceEpoch(nowMs(), QTimeZone::UTC); }
+    [[nodiscard]] QDateTime now() const { return QDateTime::fromMSecsSinceEpoch(nowMs(), Qt::UTC); }
 
     // The process-wide real clock.
     static Clock &system()

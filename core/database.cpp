@@ -1,5 +1,7 @@
 #include "database.h"
 
+#include "sqlitestatement.h"
+
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSqlDriver>
@@ -36,6 +38,7 @@ Database::Database(QString name, QString path) : m_name(std::move(name)), m_path
 
 Database::~Database()
 {
+    m_statements.clear();
     m_prepared.clear();
     {
         QSqlDatabase db = QSqlDatabase::database(m_name, false);
@@ -147,6 +150,16 @@ QSqlQuery &Database::prepared(const QString &sql)
         it->finish();
     }
     return *it;
+}
+
+SqliteStatement &Database::statement(const char *sql)
+{
+    auto &slot = m_statements[sql];
+    if (!slot)
+        slot = std::make_unique<SqliteStatement>(static_cast<sqlite3 *>(sqliteHandle()), sql);
+    else
+        slot->reset();
+    return *slot;
 }
 
 Result<void> Database::exec(QSqlQuery &query)

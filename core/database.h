@@ -3,15 +3,20 @@
 #include "result.h"
 
 #include <QHash>
+#include <QLoggingCategory>
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
 
+#include <map>
 #include <memory>
+#include <string>
 
 Q_DECLARE_LOGGING_CATEGORY(lcStore)
 
 namespace LeadDesk::Core {
+
+class SqliteStatement;
 
 // One SQLite connection, owned by the thread that opened it: PRAGMAs, schema migrations and a
 // cache of prepared statements. Never share one across threads; open one per thread instead.
@@ -39,6 +44,9 @@ public:
     // that uses it). Bound values from the previous use are cleared.
     QSqlQuery &prepared(const QString &sql);
 
+    // The same on the raw sqlite3 handle, for hot write paths (see SqliteStatement).
+    SqliteStatement &statement(const char *sql);
+
     // Runs a prepared statement; on failure, says which and why.
     Result<void> exec(QSqlQuery &query);
     // A one-off statement without parameters (DDL, PRAGMA).
@@ -59,6 +67,7 @@ private:
     QString m_name;
     QString m_path;
     QHash<QString, QSqlQuery> m_prepared;
+    std::map<std::string, std::unique_ptr<SqliteStatement>> m_statements;
 };
 
 // Rolls back on scope exit unless committed (after Trojitá's SqlTransactionAutoAborter).

@@ -68,9 +68,10 @@ QString uuidV7()
 qint64 uuidV7Timestamp(const QString &uuid)
 {
     const QUuid parsed(uuid);
-    if (parsed.isNull() || parsed.version() != QUuid::Version(7))
-        return -1;
     const QByteArray raw = parsed.toRfc4122();
+    // QUuid::version() of Qt 6.4 knows versions up to 5 only: read the nibble ourselves.
+    if (parsed.isNull() || (quint8(raw[6]) >> 4) != 7)
+        return -1;
     qint64 ms = 0;
     for (int i = 0; i < 6; ++i)
         ms = (ms << 8) | quint8(raw[i]);

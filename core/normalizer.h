@@ -55,14 +55,14 @@ public:
     [[nodiscard]] static Normalized<bool> boolean(QStringView raw);
 
     // Money to integer cents: "$250,000.00", "250k", "1.5M", "€1.200,50", "1 200,50", "(5.00)".
-    // Refuses ambiguous forms such as "1,200" with a non-US/European mix it cannot read safely.
+    // Refuses forms it cannot read safely, such as "1.234" (sub-cent, or thousands in Europe).
     [[nodiscard]] static Normalized<qint64> moneyCents(QStringView raw);
 
     // ISO-8601 with or without offset, "2025-10-03 10:30:00", "10/03/2025", "10/03/2025 10:30 AM",
     // "Oct 3, 2025", "3 Oct 2025", Unix seconds or milliseconds: to a UTC QDateTime. Values
     // without an offset are read in `zone`.
     [[nodiscard]] static Normalized<QDateTime> dateTimeUtc(QStringView raw,
-                                                           const QTimeZone &zone = QTimeZone::UTC);
+                                                           const QTimeZone &zone = QTimeZone::utc());
 
     // Trimmed, syntax-checked (one @, a dotted domain, no spaces or control characters), domain
     // lower-cased; the local part keeps its case.

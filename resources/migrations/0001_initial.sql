@@ -131,7 +131,7 @@ CREATE TABLE leads (
     address_line         TEXT,
     state                TEXT,
     campaign_id          TEXT REFERENCES campaigns(id),
-    campaign_name        TEXT,
+    campaign_name        TEXT NOT NULL DEFAULT '',
     source_label         TEXT,
     medium               TEXT,
     utm_source           TEXT,
@@ -176,20 +176,21 @@ CREATE TABLE leads (
 );
 --;
 -- The list's sort columns, each with the business first so every page is an index range scan.
--- Grade sorts by score: the grade is a monotone function of the score.
-CREATE INDEX idx_leads_created   ON leads (business_id, created_at);
+-- Grade sorts by score: the grade is a monotone function of the score. Partial on live rows, so
+-- list queries (which always say deleted = 0) never touch the table to skip tombstones.
+CREATE INDEX idx_leads_created   ON leads (business_id, created_at) WHERE deleted = 0;
 --;
-CREATE INDEX idx_leads_name      ON leads (business_id, last_name, first_name);
+CREATE INDEX idx_leads_name      ON leads (business_id, last_name, first_name) WHERE deleted = 0;
 --;
-CREATE INDEX idx_leads_channel   ON leads (business_id, channel, created_at);
+CREATE INDEX idx_leads_channel   ON leads (business_id, channel, created_at) WHERE deleted = 0;
 --;
 CREATE INDEX idx_leads_campaign  ON leads (business_id, campaign_id, created_at);
 --;
-CREATE INDEX idx_leads_campaign_name ON leads (business_id, campaign_name);
+CREATE INDEX idx_leads_campaign_name ON leads (business_id, campaign_name) WHERE deleted = 0;
 --;
-CREATE INDEX idx_leads_score     ON leads (business_id, lead_score);
+CREATE INDEX idx_leads_score     ON leads (business_id, lead_score) WHERE deleted = 0;
 --;
-CREATE INDEX idx_leads_status    ON leads (business_id, status, created_at);
+CREATE INDEX idx_leads_status    ON leads (business_id, status, created_at) WHERE deleted = 0;
 --;
 CREATE INDEX idx_leads_assignee  ON leads (business_id, assigned_to, status);
 --;

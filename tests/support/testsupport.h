@@ -7,6 +7,15 @@
 
 #include <memory>
 
+// Fails the test with the result's error message. (QVERIFY2 would evaluate the message even on
+// success, and reading the error of a successful result is undefined.)
+#define LD_VERIFY_OK(result)                                                                      \
+    do {                                                                                           \
+        const auto &ldResult_ = (result);                                                          \
+        if (!ldResult_)                                                                            \
+            QFAIL(qPrintable(ldResult_.error().message));                                          \
+    } while (false)
+
 namespace LeadDesk::Test {
 
 // A real SQLite file in a fresh temporary folder, migrated to the latest schema, with one

@@ -1,0 +1,53 @@
+#pragma once
+
+#include "clock.h"
+#include "database.h"
+#include "identityresolver.h"
+#include "leadnormalizer.h"
+#include "leadrepository.h"
+#include "result.h"
+
+#include <QHash>
+
+namespace LeadDesk::Core {
+
+// The store half of the ingestion pipeline (DESIGN §6): a normalised lead is resolved to its
+// contact, checked for duplicates, and persisted with its activities, inside the caller's
+// transaction. Sources call normalize() first (pure, any thread), then store() on the writer.
+class LeadIngestor final
+{
+public:
+    enum class Outcome {
+        Imported,  // a new lead for a new contact
+        Merged,    // a new lead for a contact already known by e-mail or phone
+        Duplicate, // already stored: same external id, or seed 004's same e-mail + campaign
+                   // within 24 hours (recorded as an activity on the first lead)
+    };
+
+    struct Stored
+    {
+        Outcome outcome = Outcome::Imported;
+        QString leadId;
+        QString contactId;
+        QString matchedOn; // the identity key that matched, for Merged and the 24-hour rule
+    };
+
+    static constexpr qint64 kDuplicateWindowMs = 24 * 60 * 60 * 1000;
+
+    LeadIngestor(Database &db, const Clock &clock = Clock::system());
+
+    Result<Stored> store(const QString &businessId, LeadRecord record);
+
+private:
+    // The campaign's (id, name) for a lead's campaign reference, created on first sight.
+    Result<std::pair<QString, QString>> campaignFor(const QString &businessId,
+                                                    const LeadRecord &record, qint64 nowMs);
+
+    Database &m_db;
+    const Clock &m_clock;
+    LeadRepository m_leads;
+    IdentityResolver m_identities;
+    QHash<QString, std::pair<QString, QString>> m_campaigns; // "business/external id" -> (id, name)
+};
+
+} // namespace LeadDesk::Core

@@ -1,0 +1,93 @@
+#include "sqlitestatement.h"
+
+#include "database.h"
+
+#include <sqlite3.h>
+
+namespace LeadDesk::Core {
+
+SqliteStatement::SqliteStatement(sqlite3 *db, const char *sql) : m_db(db)
+{
+    if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) != SQLITE_OK) {
+        qCCritical(lcStore) << "cannot prepare" << sql << sqlite3_errmsg(db);
+        m_stmt = nullptr;
+    }
+}
+
+SqliteStatement::~SqliteStatement()
+{
+    sqlite3_finalize(m_stmt);
+}
+
+void SqliteStatement::bind(int index, const QString &value)
+{
+    // SQLite converts UTF-16 to the database's UTF-8 itself; TRANSIENT copies before returning.
+    sqlite3_bind_text16(m_stmt, index, value.utf16(), int(value.size() * sizeof(char16_t)),
+                        SQLITE_TRANSIENT);
+}
+
+void SqliteStatement::bind(int index, const QByteArray &utf8)
+{
+    sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+void SqliteStatement::bind(int index, qint64 value)
+{
+    sqlite3_bind_int64(m_stmt, index, value);
+}
+
+void SqliteStatement::bindNull(int index)
+{
+    sqlite3_bind_null(m_stmt, index);
+}
+
+void SqliteStatement::bindNullable(int index, const QString &value)
+{
+    if (value.isEmpty())
+        bindNull(index);
+    else
+        bind(index, value);
+}
+
+Result<bool> SqliteStatement::step()
+{
+    if (!m_stmt)
+        return fail(QStringLiteral("statement could not be prepared"));
+    switch (sqlite3_step(m_stmt)) {
+    case SQLITE_ROW:
+        return true;
+    case SQLITE_DONE:
+        return false;
+    default: {
+        const QString why = QString::fromUtf8(sqlite3_errmsg(m_db));
+        sqlite3_reset(m_stmt);
+        return fail(why);
+    }
+    }
+}
+
+void SqliteStatement::reset()
+{
+    sqlite3_reset(m_stmt);
+    sqlite3_clear_bindings(m_stmt);
+}
+
+QString SqliteStatement::columnText(int column) const
+{
+    const auto *text = static_cast<const char16_t *>(sqlite3_column_text16(m_stmt, column));
+    if (!text)
+        return {};
+    return QString::fromUtf16(text, sqlite3_column_bytes16(m_stmt, column) / 2);
+}
+
+qint64 SqliteStatement::columnInt(int column) const
+{
+    return sqlite3_column_int64(m_stmt, column);
+}
+
+bool SqliteStatement::columnIsNull(int column) const
+{
+    return sqlite3_column_type(m_stmt, column) == SQLITE_NULL;
+}
+
+} // namespace LeadDesk::Core

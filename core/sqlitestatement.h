@@ -1,0 +1,44 @@
+#pragma once
+
+#include "result.h"
+
+#include <QString>
+
+struct sqlite3;
+struct sqlite3_stmt;
+
+namespace LeadDesk::Core {
+
+// A prepared statement on the raw sqlite3 handle, for the few write paths where Qt Sql's
+// per-value QVariant overhead is the bottleneck (bulk import, demo data). Reset after each step.
+class SqliteStatement final
+{
+public:
+    SqliteStatement(sqlite3 *db, const char *sql);
+    ~SqliteStatement();
+    Q_DISABLE_COPY_MOVE(SqliteStatement)
+
+    [[nodiscard]] bool isValid() const { return m_stmt != nullptr; }
+
+    // Binding is 1-based, as in SQLite. Empty strings bind as NULL with bindNullable().
+    void bind(int index, const QString &value);
+    void bind(int index, const QByteArray &utf8);
+    void bind(int index, qint64 value);
+    void bindNull(int index);
+    void bindNullable(int index, const QString &value);
+
+    // Steps once. Returns true when a row is available (SELECT), false when done; errors carry
+    // SQLite's message.
+    Result<bool> step();
+    void reset(); // also clears bindings
+
+    [[nodiscard]] QString columnText(int column) const;
+    [[nodiscard]] qint64 columnInt(int column) const;
+    [[nodiscard]] bool columnIsNull(int column) const;
+
+private:
+    sqlite3 *m_db;
+    sqlite3_stmt *m_stmt = nullptr;
+};
+
+} // namespace LeadDesk::Core

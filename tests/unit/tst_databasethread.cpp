@@ -1,0 +1,147 @@
+#include "databasethread.h"
+#include "testsupport.h"
+
+#include <QSqlQuery>
+#include <QTest>
+#include <QThread>
+
+using namespace LeadDesk;
+
+class tst_DatabaseThread : public QObject
+{
+    Q_OBJECT
+
+private Q_SLOTS:
+    void jobsRunOnTheWriterThreadAndCommit();
+    void concurrentJobsShareCommits();
+    void failingJobRollsBackAlone();
+    void valueJobsReturnTheirValue();
+    void readerSeesCommittedWrites();
+    void openFailureIsReported();
+    void destructorDrainsTheQueue();
+
+private:
+    static Core::Result<void> insertBusiness(Core::Database &db, const QString &id)
+    {
+        QSqlQuery &q = db.prepared(QStringLiteral(
+            "INSERT INTO businesses (id, name, created_at, updated_at) VALUES (?, 'x', 1, 1)"));
+        q.addBindValue(id);
+        return db.exec(q);
+    }
+};
+
+void tst_DatabaseThread::jobsRunOnTheWriterThreadAndCommit()
+{
+    Test::TempStore store;
+    auto writer = Core::StoreWriter::start(store.path());
+    QVERIFY(writer);
+    QThread *jobThread = nullptr;
+    auto done = (*writer)->submit([&jobThread](Core::Database &db) {
+        jobThread = QThread::currentThread();
+        return insertBusiness(db, QStringLiteral("w1"));
+    });
+    QVERIFY(done.result());
+    QVERIFY(jobThread != QThread::currentThread());
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'w1'")), 1);
+}
+
+void tst_DatabaseThread::concurrentJobsShareCommits()
+{
+    Test::TempStore store;
+    auto writer = Core::StoreWriter::start(store.path());
+    QVERIFY(writer);
+    // Hold the writer busy so the next jobs queue up and commit together.
+    std::atomic<bool> release{false};
+    auto blocker = (*writer)->submit([&release](Core::Database &) -> Core::Result<void> {
+        while (!release)
+            QThread::msleep(1);
+        return {};
+    });
+    QList<QFuture<Core::Result<void>>> futures;
+    for (int i = 0; i < 300; ++i)
+        futures << (*writer)->submit([i](Core::Database &db) { return insertBusiness(db, QStringLiteral("g%1").arg(i)); });
+    const qint64 before = (*writer)->batches();
+    release = true;
+    for (auto &future : futures)
+        QVERIFY(future.result());
+    QVERIFY(blocker.result());
+    QVERIFY2((*writer)->batches() - before <= 3, "300 queued jobs should need only a few commits");
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'g%'")), 300);
+}
+
+void tst_DatabaseThread::failingJobRollsBackAlone()
+{
+    Test::TempStore store;
+    auto writer = Core::StoreWriter::start(store.path());
+    QVERIFY(writer);
+    std::atomic<bool> release{false};
+    auto blocker = (*writer)->submit([&release](Core::Database &) -> Core::Result<void> {
+        while (!release)
+            QThread::msleep(1);
+        return {};
+    });
+    auto good1 = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("ok1")); });
+    auto bad = (*writer)->submit([](Core::Database &db) -> Core::Result<void> {
+        if (auto ok = insertBusiness(db, QStringLiteral("half")); !ok)
+            return ok;
+        return insertBusiness(db, QStringLiteral("ok1")); // duplicate key: the job fails
+    });
+    auto good2 = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("ok2")); });
+    release = true;
+    QVERIFY(blocker.result());
+    QVERIFY(good1.result());
+    QVERIFY(!bad.result());
+    QVERIFY(good2.result());
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id IN ('ok1', 'ok2')")), 2);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'half'")), 0);
+}
+
+void tst_DatabaseThread::valueJobsReturnTheirValue()
+{
+    Test::TempStore store;
+    auto writer = Core::StoreWriter::start(store.path());
+    QVERIFY(writer);
+    auto value = (*writer)->submitValue<int>([](Core::Database &db) -> Core::Result<int> {
+        return Test::countRows(db, QStringLiteral("businesses"));
+    });
+    QCOMPARE(value.result().value(), 1);
+    auto failing = (*writer)->submitValue<int>([](Core::Database &) -> Core::Result<int> {
+        return Core::fail(QStringLiteral("nope"));
+    });
+    QCOMPARE(failing.result().error().message, QStringLiteral("nope"));
+}
+
+void tst_DatabaseThread::readerSeesCommittedWrites()
+{
+    Test::TempStore store;
+    auto writer = Core::StoreWriter::start(store.path());
+    auto reader = Core::StoreReader::start(store.path());
+    QVERIFY(writer && reader);
+    QVERIFY((*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("r1")); }).result());
+    auto count = (*reader)->submitValue<int>([](Core::Database &db) -> Core::Result<int> {
+        return Test::countRows(db, QStringLiteral("businesses"));
+    });
+    QCOMPARE(count.result().value(), 2);
+}
+
+void tst_DatabaseThread::openFailureIsReported()
+{
+    auto writer = Core::StoreWriter::start(QStringLiteral("/proc/no-such-dir/store.sqlite"));
+    QVERIFY(!writer);
+    QVERIFY(!writer.error().message.isEmpty());
+}
+
+void tst_DatabaseThread::destructorDrainsTheQueue()
+{
+    Test::TempStore store;
+    {
+        auto writer = Core::StoreWriter::start(store.path());
+        QVERIFY(writer);
+        for (int i = 0; i < 50; ++i)
+            (void)(*writer)->submit([i](Core::Database &db) { return insertBusiness(db, QStringLiteral("d%1").arg(i)); });
+    }
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'd%'")), 50);
+}
+
+QTEST_GUILESS_MAIN(tst_DatabaseThread)
+#include "tst_databasethread.moc"
