@@ -38,6 +38,9 @@ public:
 
     Result<Stored> store(const QString &businessId, LeadRecord record);
 
+    // Drops cached look-ups; call after rolling back work this ingestor did.
+    void forgetCaches() { m_campaigns.clear(); }
+
 private:
     // The campaign's (id, name) for a lead's campaign reference, created on first sight.
     Result<std::pair<QString, QString>> campaignFor(const QString &businessId,

@@ -2,6 +2,7 @@
 
 #include <QJsonObject>
 #include <QList>
+#include <QMetaType>
 #include <QString>
 
 namespace LeadDesk::Core {
@@ -69,3 +70,5 @@ struct LeadRecord
 };
 
 } // namespace LeadDesk::Core
+
+Q_DECLARE_METATYPE(LeadDesk::Core::RawLead)

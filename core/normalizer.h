@@ -45,8 +45,8 @@ public:
 
     // One address line "88 Birchwood Ln, Columbus, OH 43214" from its parts; empty parts are
     // skipped, white space collapsed. Empty when every part is empty.
-    [[nodiscard]] static QString addressLine(QStringView street, QStringView city, QStringView state,
-                                             QStringView postalCode);
+    [[nodiscard]] static QString addressLine(QStringView street, QStringView city,
+                                             QStringView state, QStringView postalCode);
 
     // "720", "720.0", " 705 " to an integer in 300..850; a range "700-749" gives its lower bound.
     [[nodiscard]] static Normalized<int> creditScore(QStringView raw);
@@ -61,8 +61,8 @@ public:
     // ISO-8601 with or without offset, "2025-10-03 10:30:00", "10/03/2025", "10/03/2025 10:30 AM",
     // "Oct 3, 2025", "3 Oct 2025", Unix seconds or milliseconds: to a UTC QDateTime. Values
     // without an offset are read in `zone`.
-    [[nodiscard]] static Normalized<QDateTime> dateTimeUtc(QStringView raw,
-                                                           const QTimeZone &zone = QTimeZone::utc());
+    [[nodiscard]] static Normalized<QDateTime> dateTimeUtc(QStringView raw, const QTimeZone &zone
+                                                                            = QTimeZone::utc());
 
     // Trimmed, syntax-checked (one @, a dotted domain, no spaces or control characters), domain
     // lower-cased; the local part keeps its case.

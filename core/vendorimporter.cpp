@@ -4,7 +4,6 @@
 #include "leadingestor.h"
 #include "leadnormalizer.h"
 #include "ids.h"
-#include "sqlitestatement.h"
 #include "vendorprofile.h"
 
 #include <QCryptographicHash>
@@ -29,7 +28,6 @@ struct PendingLead
 struct BatchResult
 {
     qint64 imported = 0, merged = 0, duplicates = 0;
-    QList<std::pair<PendingLead, QString>> failed; // store-stage failures with their reason
 };
 
 // A stable id for a record without a vendor id: the same row always maps to the same lead.
@@ -104,37 +102,21 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
     // The ingestor lives on the writer thread (it holds that thread's connection) and keeps its
     // campaign cache across batches.
     auto ingestor = std::make_shared<std::unique_ptr<LeadIngestor>>();
-    std::deque<std::pair<QFuture<Result<BatchResult>>, std::shared_ptr<std::vector<PendingLead>>>> inFlight;
-    auto collect = [&](auto &entry) -> Result<void> {
-        Result<BatchResult> result = entry.first.result();
-        if (!result)
-            return std::unexpected(result.error()); // the batch's transaction failed as a whole
-        summary.imported += result->imported;
-        summary.merged += result->merged;
-        summary.duplicates += result->duplicates;
-        for (const auto &[lead, why] : result->failed)
-            recordFailure(lead.recordNumber, lead.fields, QStringLiteral("record"), why);
-        return {};
-    };
-    auto submit = [&](std::shared_ptr<std::vector<PendingLead>> batch) -> Result<void> {
-        auto future = writer.submitValue<BatchResult>([batch, ingestor, businessId](Database &db) -> Result<BatchResult> {
+    // One batch on the writer thread. A record that fails to store (a constraint the validator
+    // did not foresee) fails the whole job, which rolls back alone; the batch is then sent again
+    // without that record. That is rare, so records need no savepoint of their own (a RELEASE
+    // costs time proportional to the transaction's dirty pages).
+    auto storeBatch = [ingestor, businessId](std::shared_ptr<std::vector<PendingLead>> batch) {
+        return [batch, ingestor, businessId](Database &db) -> Result<BatchResult> {
             if (!*ingestor)
                 *ingestor = std::make_unique<LeadIngestor>(db);
             BatchResult result;
-            for (PendingLead &lead : *batch) {
-                // A savepoint per record: one that fails midway (a constraint the validator did
-                // not foresee) leaves no half-made contact behind, and the batch goes on.
-                if (auto ok = db.statement("SAVEPOINT record").step(); !ok)
-                    return std::unexpected(ok.error());
-                auto stored = (*ingestor)->store(businessId, std::move(lead.record));
+            for (std::size_t i = 0; i < batch->size(); ++i) {
+                auto stored = (*ingestor)->store(businessId, (*batch)[i].record);
                 if (!stored) {
-                    (void)db.statement("ROLLBACK TO record").step();
-                    (void)db.statement("RELEASE record").step();
-                    result.failed.push_back({lead, stored.error().message});
-                    continue;
+                    (*ingestor)->forgetCaches(); // what it cached in this job is rolled back
+                    return fail(stored.error().message, QString::number(i));
                 }
-                if (auto ok = db.statement("RELEASE record").step(); !ok)
-                    return std::unexpected(ok.error());
                 switch (stored->outcome) {
                 case LeadIngestor::Outcome::Imported: ++result.imported; break;
                 case LeadIngestor::Outcome::Merged: ++result.merged; break;
@@ -142,12 +124,36 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
                 }
             }
             return result;
-        });
-        inFlight.emplace_back(std::move(future), std::move(batch));
+        };
+    };
+    std::function<Result<void>(std::shared_ptr<std::vector<PendingLead>>, QFuture<Result<BatchResult>>)> collect =
+        [&](std::shared_ptr<std::vector<PendingLead>> batch, QFuture<Result<BatchResult>> future) -> Result<void> {
+        Result<BatchResult> result = future.result();
+        if (!result) {
+            bool isRecord = false;
+            const qsizetype index = result.error().field.toLongLong(&isRecord);
+            if (!isRecord || index < 0 || index >= qsizetype(batch->size()))
+                return std::unexpected(result.error()); // the transaction itself failed
+            const PendingLead &failed = (*batch)[index];
+            recordFailure(failed.recordNumber, failed.fields, QStringLiteral("record"), result.error().message);
+            batch->erase(batch->begin() + index);
+            if (batch->empty())
+                return {};
+            return collect(batch, writer.submitValue<BatchResult>(storeBatch(batch)));
+        }
+        summary.imported += result->imported;
+        summary.merged += result->merged;
+        summary.duplicates += result->duplicates;
+        return {};
+    };
+    std::deque<std::pair<std::shared_ptr<std::vector<PendingLead>>, QFuture<Result<BatchResult>>>> inFlight;
+    auto submit = [&](std::shared_ptr<std::vector<PendingLead>> batch) -> Result<void> {
+        inFlight.emplace_back(batch, writer.submitValue<BatchResult>(storeBatch(batch)));
         while (inFlight.size() > std::size_t(kMaxBatchesInFlight)) {
-            if (auto ok = collect(inFlight.front()); !ok)
-                return ok;
+            auto [oldest, future] = std::move(inFlight.front());
             inFlight.pop_front();
+            if (auto ok = collect(oldest, future); !ok)
+                return ok;
         }
         return {};
     };
@@ -195,9 +201,10 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
             return std::unexpected(ok.error());
     }
     while (!inFlight.empty()) {
-        if (auto ok = collect(inFlight.front()); !ok)
-            return std::unexpected(ok.error());
+        auto [oldest, future] = std::move(inFlight.front());
         inFlight.pop_front();
+        if (auto ok = collect(oldest, future); !ok)
+            return std::unexpected(ok.error());
     }
     if (options.progress)
         options.progress((*reader)->totalBytes(), (*reader)->totalBytes(), summary.read);

@@ -55,8 +55,10 @@ std::vector<Row> makeRows(qint64 n)
         // About 3% of rows are a person already seen earlier in the file (same e-mail).
         const qint64 person = (i > 100 && rng.bounded(100) < 3) ? rng.bounded(int(i)) : i;
         r.email = "lead" + std::to_string(person) + "@example.com";
+        static const int kAreaCodes[] = {614, 212, 303, 512, 813, 775, 503, 312, 415, 617};
         char phone[16];
-        std::snprintf(phone, sizeof phone, "%03d555%04d", 200 + int(person / 10000 % 700), int(person % 10000));
+        std::snprintf(phone, sizeof phone, "%03d%03d%04d", kAreaCodes[person % 10],
+                      200 + int(person / 10 % 700), int(person / 7000 % 10000));
         r.phone = phone;
         const int city = rng.bounded(int(std::size(kCity)));
         r.city = kCity[city];
