@@ -6,6 +6,9 @@
 #include "user.h"
 
 #include <QList>
+#include <QLoggingCategory>
+
+Q_DECLARE_LOGGING_CATEGORY(lcAccounts)
 
 namespace LeadDesk::Core {
 
@@ -23,17 +26,21 @@ public:
     struct SignInResult
     {
         SignInError error = SignInError::None;
-        User user;             // valid when error == None
+        User user;                // valid when error == None
         qint64 lockedUntilMs = 0; // valid when error == Locked
-        QString message;       // human text for the dialog / CLI
+        QString message;          // human text for the dialog / CLI
     };
 
     explicit AccountService(Database &db, const Clock &clock = Clock::system());
 
+    // 3 to 64 ASCII letters, digits, '.', '_', '-' or '@' (what createUser accepts).
+    static Result<void> checkUsername(const QString &username);
+
     Result<User> createUser(const QString &businessId, const QString &username,
                             const QString &displayName, const QString &password, Role role,
                             const QString &email = {});
-    SignInResult signIn(const QString &businessId, const QString &username, const QString &password);
+    SignInResult signIn(const QString &businessId, const QString &username,
+                        const QString &password);
     Result<void> changePassword(const QString &businessId, const QString &username,
                                 const QString &newPassword);
     Result<QList<User>> users(const QString &businessId);
