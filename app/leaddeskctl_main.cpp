@@ -74,7 +74,7 @@ int main(int argc, char *argv[])
             --j;
         }
     }
-    App::installLogSink(App::LogFormat::Human, context.verbose);
+    App::installLogSink(App::LogFormat::Human, context.verbose ? App::LogLevel::Verbose : App::LogLevel::Quiet);
 
     const std::map<QString, int (*)(const App::CtlContext &)> commands = {
         {QStringLiteral("import"), &App::runImport},

@@ -45,7 +45,7 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 
 } // namespace
 
-void installLogSink(LogFormat format, bool verbose)
+void installLogSink(LogFormat format, LogLevel level)
 {
     s_format = format;
     auto logger = spdlog::stderr_color_mt("leaddesk");
@@ -53,7 +53,10 @@ void installLogSink(LogFormat format, bool verbose)
         logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","log":%v})", spdlog::pattern_time_type::utc);
     else
         logger->set_pattern("%H:%M:%S.%e %^%l%$ %v");
-    logger->set_level(verbose ? spdlog::level::debug : spdlog::level::info);
+    const bool verbose = level == LogLevel::Verbose;
+    logger->set_level(verbose                     ? spdlog::level::debug
+                      : level == LogLevel::Normal ? spdlog::level::info
+                                                  : spdlog::level::warn);
     spdlog::set_default_logger(logger);
     QLoggingCategory::setFilterRules(verbose ? QStringLiteral("leaddesk.*.debug=true")
                                              : QStringLiteral("leaddesk.*.debug=false"));
