@@ -69,11 +69,14 @@ int runImport(const CtlContext &context)
     const bool tty = isatty(STDERR_FILENO);
     QElapsedTimer sinceLastLine;
     sinceLastLine.start();
+    bool printedProgress = false;
     options.progress = [&](qint64 done, qint64 total, qint64 records) {
-        // A line a second for big files; on a terminal, one line rewritten in place.
-        if (sinceLastLine.elapsed() < 1000 && done < total)
+        // A line a second once an import takes that long; on a terminal, one line rewritten in
+        // place. Small files finish without any.
+        if (sinceLastLine.elapsed() < 1000 && (done < total || !printedProgress))
             return;
         sinceLastLine.restart();
+        printedProgress = true;
         const int percent = total > 0 ? int(done * 100 / total) : 100;
         std::fprintf(stderr, tty ? "\rimporting %s: %3d%% (%s records)" : "importing %s: %d%% (%s records)\n",
                      qPrintable(info.fileName()), percent, qPrintable(QLocale::system().toString(records)));
@@ -82,7 +85,7 @@ int runImport(const CtlContext &context)
     QElapsedTimer timer;
     timer.start();
     auto summary = Core::VendorImporter::run(**writer, business->id, options);
-    if (tty)
+    if (tty && printedProgress)
         std::fputs("\n", stderr);
     if (!summary) {
         printError(summary.error().field == QLatin1String("file")
