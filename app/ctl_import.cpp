@@ -55,7 +55,10 @@ int runImport(const CtlContext &context)
     if (!business)
         return ExitFailure;
     db.reset();
-    auto writer = Core::StoreWriter::start(Sync::Engine::storePath(context.dataDir));
+    // A large page cache keeps the lead indexes in memory for the length of a big import.
+    Core::StoreWriter::Options largeCache;
+    largeCache.cacheMiB = 512;
+    auto writer = Core::StoreWriter::start(Sync::Engine::storePath(context.dataDir), largeCache);
     if (!writer) {
         printError(writer.error().message);
         return ExitFailure;

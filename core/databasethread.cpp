@@ -57,6 +57,20 @@ QFuture<Result<void>> DatabaseThread::submit(Job job)
     return future;
 }
 
+QFuture<Result<void>> DatabaseThread::submitStandalone(Job job)
+{
+    auto promise = std::make_shared<QPromise<Result<void>>>();
+    QFuture<Result<void>> future = promise->future();
+    promise->start();
+    enqueue({std::move(job),
+             [promise](const Result<void> &outcome) {
+                 promise->addResult(outcome);
+                 promise->finish();
+             },
+             true});
+    return future;
+}
+
 void DatabaseThread::enqueue(Entry entry)
 {
     {
@@ -113,7 +127,7 @@ void DatabaseThread::loop(Database &db, int maxBatch)
 Result<std::unique_ptr<StoreWriter>> StoreWriter::start(const QString &path, Options options)
 {
     std::unique_ptr<StoreWriter> writer(new StoreWriter);
-    QStringList pragmas;
+    QStringList pragmas{QStringLiteral("PRAGMA cache_size = -%1").arg(qint64(options.cacheMiB) * 1024)};
     if (options.fullSync)
         pragmas << QStringLiteral("PRAGMA synchronous = FULL");
     if (auto ok = writer->startThread(path, Database::Mode::ReadWrite, pragmas,
@@ -129,6 +143,25 @@ StoreWriter::~StoreWriter()
 }
 
 void StoreWriter::runBatch(Database &db, std::deque<Entry> &batch)
+{
+    // Consecutive ordinary jobs share one transaction; a standalone job runs between them.
+    std::deque<Entry> grouped;
+    for (auto &entry : batch) {
+        if (!entry.standalone) {
+            grouped.push_back(std::move(entry));
+            continue;
+        }
+        if (!grouped.empty()) {
+            runInOneTransaction(db, grouped);
+            grouped.clear();
+        }
+        entry.done(entry.job(db));
+    }
+    if (!grouped.empty())
+        runInOneTransaction(db, grouped);
+}
+
+void StoreWriter::runInOneTransaction(Database &db, std::deque<Entry> &batch)
 {
     Transaction transaction(db);
     if (!transaction.isOpen()) {

@@ -28,6 +28,9 @@ public:
 
     // Queues a job; the future finishes once it has run (for the writer: committed).
     QFuture<Result<void>> submit(Job job);
+    // Queues a job that manages its own transactions (bulk generators that commit in batches):
+    // it runs on this thread, in queue order, outside any transaction the thread would open.
+    QFuture<Result<void>> submitStandalone(Job job);
 
     // A job that computes a value.
     template<typename T>
@@ -61,6 +64,7 @@ protected:
     {
         Job job;
         std::function<void(const Result<void> &)> done;
+        bool standalone = false;
     };
 
     DatabaseThread() = default;
@@ -94,6 +98,7 @@ public:
     {
         int maxJobsPerCommit = 512;
         bool fullSync = false; // synchronous=FULL: for acknowledgements to remote parties
+        int cacheMiB = 64;     // page cache; bulk imports want the lead indexes to fit
     };
     static Result<std::unique_ptr<StoreWriter>> start(const QString &path, Options options);
     static Result<std::unique_ptr<StoreWriter>> start(const QString &path) { return start(path, Options{}); }
@@ -103,6 +108,7 @@ public:
 private:
     StoreWriter() = default;
     void runBatch(Database &db, std::deque<Entry> &batch) override;
+    static void runInOneTransaction(Database &db, std::deque<Entry> &jobs);
 };
 
 // A read-only connection on its own thread, so the GUI never waits on SQLite.

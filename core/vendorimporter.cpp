@@ -15,7 +15,7 @@ namespace LeadDesk::Core {
 
 namespace {
 
-constexpr int kMaxBatchesInFlight = 3; // bounds memory; enough to keep the writer busy
+constexpr int kMaxBatchesInFlight = 2; // bounds memory; enough to keep the writer busy
 constexpr int kMaxKeptFailures = 20;
 
 struct PendingLead

@@ -24,7 +24,9 @@ public:
         QString filePath;
         QString failedOutPath; // empty: failures are only counted (and the first few kept)
         QString defaultRegion = QStringLiteral("US");
-        int batchSize = 2000;
+        // Records per write job (and so at least per commit): large, because a commit writes
+        // every index page it touched and lead indexes have random keys (e-mail, names).
+        int batchSize = 20000;
         // Called about every 64 KB of input with (bytes read, total bytes, records read).
         std::function<void(qint64, qint64, qint64)> progress;
     };

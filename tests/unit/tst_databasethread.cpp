@@ -19,6 +19,7 @@ private Q_SLOTS:
     void readerSeesCommittedWrites();
     void openFailureIsReported();
     void destructorDrainsTheQueue();
+    void standaloneJobsManageTheirOwnTransactions();
 
 private:
     static Core::Result<void> insertBusiness(Core::Database &db, const QString &id)
@@ -141,6 +142,32 @@ void tst_DatabaseThread::destructorDrainsTheQueue()
             (void)(*writer)->submit([i](Core::Database &db) { return insertBusiness(db, QStringLiteral("d%1").arg(i)); });
     }
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'd%'")), 50);
+}
+
+void tst_DatabaseThread::standaloneJobsManageTheirOwnTransactions()
+{
+    Test::TempStore store;
+    auto writer = Core::StoreWriter::start(store.path());
+    QVERIFY(writer);
+    auto before = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("s1")); });
+    auto standalone = (*writer)->submitStandalone([](Core::Database &db) -> Core::Result<void> {
+        // Its own BEGIN/COMMIT pairs would fail inside the writer's transaction.
+        for (int i = 0; i < 3; ++i) {
+            Core::Transaction transaction(db);
+            if (!transaction.isOpen())
+                return std::unexpected(transaction.error());
+            if (auto ok = insertBusiness(db, QStringLiteral("own%1").arg(i)); !ok)
+                return ok;
+            if (auto ok = transaction.commit(); !ok)
+                return ok;
+        }
+        return {};
+    });
+    auto after = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("s2")); });
+    QVERIFY(before.result());
+    LD_VERIFY_OK(standalone.result());
+    QVERIFY(after.result());
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'own%' OR id LIKE 's%'")), 5);
 }
 
 QTEST_GUILESS_MAIN(tst_DatabaseThread)
