@@ -21,7 +21,7 @@ public:
     {
         qint64 leads = 2000;
         quint64 seed = 42;
-        qint64 nowMs = 0;            // 0: the current time; leads spread over the 180 days before it
+        qint64 nowMs = 0; // 0: the current time; leads spread over the 180 days before it
         double messagesPerLead = 5.0; // average
     };
 
@@ -33,12 +33,30 @@ public:
         QString displayName;
     };
 
+    // What the last generate() wrote.
+    struct Stats
+    {
+        qint64 leads = 0;
+        qint64 contacts = 0;
+        qint64 multiChannelContacts = 0; // contacts with leads on two or more channels
+        qint64 identities = 0;
+        qint64 conversations = 0;
+        qint64 messages = 0;
+        qint64 activities = 0;
+        qint64 campaigns = 0;
+        qint64 sources = 0;
+        qint64 users = 0;
+        qint64 elapsedMs = 0;
+    };
+
     DemoDataGenerator(Database &db, Options options);
 
     // Fills the business's part of the store, which must hold no leads yet. `progress` is called
     // now and then with (leads done, leads total).
     Result<void> generate(const QString &businessId,
                           const std::function<void(qint64, qint64)> &progress = {});
+
+    [[nodiscard]] const Stats &stats() const { return m_stats; }
 
     // The demo accounts' sign-in names and passwords, shown by the sign-in dialog in demo mode.
     [[nodiscard]] static QList<Credentials> credentials();
@@ -48,6 +66,7 @@ public:
 private:
     Database &m_db;
     Options m_options;
+    Stats m_stats;
 };
 
 } // namespace LeadDesk::Core
