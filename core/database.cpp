@@ -80,10 +80,7 @@ Result<void> Database::configure(Mode mode)
     QStringList pragmas = {QStringLiteral("PRAGMA foreign_keys = ON"),
                            QStringLiteral("PRAGMA busy_timeout = 5000"),
                            QStringLiteral("PRAGMA temp_store = MEMORY"),
-                           QStringLiteral("PRAGMA cache_size = -65536"),
-                           // Reads through a memory map: a million-lead store's index pages are
-                           // then page-cache hits instead of a read() call each.
-                           QStringLiteral("PRAGMA mmap_size = 2147483648")};
+                           QStringLiteral("PRAGMA cache_size = -65536")};
     if (mode == Mode::ReadWrite) {
         pragmas.prepend(QStringLiteral("PRAGMA journal_mode = WAL"));
         pragmas << QStringLiteral("PRAGMA synchronous = NORMAL");

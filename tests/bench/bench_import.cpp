@@ -109,7 +109,7 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
     sqlite3 *db = nullptr;
     check(sqlite3_open(path.toUtf8().constData(), &db), db);
     check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                           "PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY; PRAGMA mmap_size=2147483648", nullptr, nullptr, nullptr), db);
+                           "PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr), db);
     sqlite3_stmt *contact, *identity, *lead;
     check(sqlite3_prepare_v2(db, "INSERT INTO contacts (id, business_id, first_name, last_name, email, phone, "
                                  "address_line, street, city, state, postal_code, created_at, updated_at, hlc) "
