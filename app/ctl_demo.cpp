@@ -53,12 +53,10 @@ int runDemo(const CtlContext &context)
         return ExitUsage;
     }
 
-    auto db = context.openStore();
-    if (!db)
+    auto store = context.openBusinessStore();
+    if (!store)
         return ExitFailure;
-    const auto business = context.primaryBusiness(*db);
-    if (!business)
-        return ExitFailure;
+    auto &[db, business] = *store;
 
     Core::DemoDataGenerator::Options options;
     options.leads = leads;
@@ -85,7 +83,7 @@ int runDemo(const CtlContext &context)
                          static_cast<long long>(done), static_cast<long long>(total), percent);
         }
     };
-    const auto generated = generator.generate(business->id, progress);
+    const auto generated = generator.generate(business.id, progress);
     if (progressShown)
         std::fputs("\n", stderr);
     if (!generated) {
@@ -96,7 +94,7 @@ int runDemo(const CtlContext &context)
     const auto &stats = generator.stats();
     const QLocale english(QLocale::English, QLocale::UnitedStates);
     const double seconds = double(stats.elapsedMs) / 1000.0;
-    out() << "demo data for \"" << business->name << "\": " << english.toString(stats.leads)
+    out() << "demo data for \"" << business.name << "\": " << english.toString(stats.leads)
           << " leads, " << english.toString(stats.contacts) << " contacts ("
           << english.toString(stats.multiChannelContacts) << " on several channels), "
           << english.toString(stats.messages) << " messages, " << english.toString(stats.activities)

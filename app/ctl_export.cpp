@@ -48,12 +48,10 @@ int runExport(const CtlContext &context)
         return ExitUsage;
     }
 
-    auto db = context.openStore();
-    if (!db)
+    auto store = context.openBusinessStore();
+    if (!store)
         return ExitFailure;
-    const auto business = context.primaryBusiness(*db);
-    if (!business)
-        return ExitFailure;
+    auto &[db, business] = *store;
 
     const bool terminal = isatty(fileno(stderr)) != 0;
     bool progressShown = false;
@@ -73,7 +71,7 @@ int runExport(const CtlContext &context)
                 QStringLiteral("cannot write to standard output: %1").arg(output.errorString()));
             return ExitFailure;
         }
-        const auto exported = Core::LeadExporter::exportLeads(*db, business->id, *format, output);
+        const auto exported = Core::LeadExporter::exportLeads(*db, business.id, *format, output);
         if (!exported) {
             printError(exported.error().message);
             return ExitFailure;
@@ -95,7 +93,7 @@ int runExport(const CtlContext &context)
         return ExitFailure;
     }
     const auto exported
-        = Core::LeadExporter::exportLeads(*db, business->id, *format, output, progress);
+        = Core::LeadExporter::exportLeads(*db, business.id, *format, output, progress);
     if (progressShown)
         std::fputs("\n", stderr);
     const bool flushed = exported && output.flush();

@@ -19,16 +19,20 @@ int runImport(const CtlContext &context)
     QCommandLineParser parser;
     parser.setApplicationDescription(QStringLiteral("Import a lead vendor's CSV file."));
     parser.addOption({QStringLiteral("source"),
-                      QStringLiteral("Vendor layout: %1.").arg(Core::VendorProfile::sourceNames().join(QStringLiteral(", "))),
+                      QStringLiteral("Vendor layout: %1.")
+                          .arg(Core::VendorProfile::sourceNames().join(QStringLiteral(", "))),
                       QStringLiteral("kind")});
-    parser.addOption({QStringLiteral("failed-out"),
-                      QStringLiteral("Write records that failed, with error_field and error_message, to this CSV."),
-                      QStringLiteral("file")});
+    parser.addOption(
+        {QStringLiteral("failed-out"),
+         QStringLiteral(
+             "Write records that failed, with error_field and error_message, to this CSV."),
+         QStringLiteral("file")});
     parser.addPositionalArgument(QStringLiteral("file"), QStringLiteral("The CSV file to import."));
     if (!parseOrExplain(parser, context))
         return ExitUsage;
     if (!parser.isSet(QStringLiteral("source"))) {
-        printError(QStringLiteral("import needs --source (%1)").arg(Core::VendorProfile::sourceNames().join(QLatin1Char('|'))));
+        printError(QStringLiteral("import needs --source (%1)")
+                       .arg(Core::VendorProfile::sourceNames().join(QLatin1Char('|'))));
         return ExitUsage;
     }
     const QString source = parser.value(QStringLiteral("source")).toLower();
@@ -44,16 +48,17 @@ int runImport(const CtlContext &context)
     const QString file = parser.positionalArguments().constFirst();
     const QFileInfo info(file);
     if (!info.exists() || !info.isFile() || !info.isReadable()) {
-        printError(QStringLiteral("cannot read %1: %2").arg(file, info.exists() ? QStringLiteral("not a readable file") : QStringLiteral("no such file")));
+        printError(QStringLiteral("cannot read %1: %2")
+                       .arg(file, info.exists() ? QStringLiteral("not a readable file")
+                                                : QStringLiteral("no such file")));
         return ExitFailure;
     }
 
-    auto db = context.openStore(); // creates and migrates the store before the writer opens it
-    if (!db)
+    // Creates and migrates the store before the writer opens it.
+    auto store = context.openBusinessStore();
+    if (!store)
         return ExitFailure;
-    const auto business = context.primaryBusiness(*db);
-    if (!business)
-        return ExitFailure;
+    auto &[db, business] = *store;
     db.reset();
     // A large page cache keeps the lead indexes in memory for the length of a big import.
     Core::StoreWriter::Options largeCache;
@@ -68,7 +73,7 @@ int runImport(const CtlContext &context)
     options.source = source;
     options.filePath = file;
     options.failedOutPath = parser.value(QStringLiteral("failed-out"));
-    options.defaultRegion = business->defaultRegion;
+    options.defaultRegion = business.defaultRegion;
     const bool tty = isatty(STDERR_FILENO);
     QElapsedTimer sinceLastLine;
     sinceLastLine.start();
@@ -81,13 +86,15 @@ int runImport(const CtlContext &context)
         sinceLastLine.restart();
         printedProgress = true;
         const int percent = total > 0 ? int(done * 100 / total) : 100;
-        std::fprintf(stderr, tty ? "\rimporting %s: %3d%% (%s records)" : "importing %s: %d%% (%s records)\n",
-                     qPrintable(info.fileName()), percent, qPrintable(QLocale::system().toString(records)));
+        std::fprintf(
+            stderr,
+            tty ? "\rimporting %s: %3d%% (%s records)" : "importing %s: %d%% (%s records)\n",
+            qPrintable(info.fileName()), percent, qPrintable(QLocale::system().toString(records)));
         std::fflush(stderr);
     };
     QElapsedTimer timer;
     timer.start();
-    auto summary = Core::VendorImporter::run(**writer, business->id, options);
+    auto summary = Core::VendorImporter::run(**writer, business.id, options);
     if (tty && printedProgress)
         std::fputs("\n", stderr);
     if (!summary) {
@@ -101,7 +108,8 @@ int runImport(const CtlContext &context)
           << summary->merged << ", duplicate " << summary->duplicates << ", failed "
           << summary->failed << " (" << QString::number(seconds, 'f', 1) << " s)\n";
     for (const auto &failure : std::as_const(summary->firstFailures))
-        out() << "  record " << failure.recordNumber << ": " << failure.field << " " << failure.message << "\n";
+        out() << "  record " << failure.recordNumber << ": " << failure.field << " "
+              << failure.message << "\n";
     if (summary->failed > summary->firstFailures.size())
         out() << "  ... and " << (summary->failed - summary->firstFailures.size()) << " more\n";
     if (summary->failed > 0 && options.failedOutPath.isEmpty())

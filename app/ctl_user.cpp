@@ -197,14 +197,12 @@ int addUser(const CtlContext &context)
         return ExitFailure;
     }
 
-    auto db = context.openStore();
-    if (!db)
+    auto store = context.openBusinessStore();
+    if (!store)
         return ExitFailure;
-    const auto business = context.primaryBusiness(*db);
-    if (!business)
-        return ExitFailure;
+    auto &[db, business] = *store;
     Core::AccountService accounts(*db);
-    const auto existing = findUser(accounts, business->id, *username);
+    const auto existing = findUser(accounts, business.id, *username);
     if (!existing) {
         printError(existing.error().message);
         return ExitFailure;
@@ -218,7 +216,7 @@ int addUser(const CtlContext &context)
     if (!password)
         return ExitFailure;
     const auto created
-        = accounts.createUser(business->id, *username, parser.value(QStringLiteral("name")),
+        = accounts.createUser(business.id, *username, parser.value(QStringLiteral("name")),
                               *password, role, parser.value(QStringLiteral("email")));
     wipe(*password);
     if (!created) {
@@ -226,7 +224,7 @@ int addUser(const CtlContext &context)
         return ExitFailure;
     }
     out() << "added " << Core::roleName(created->role) << " '" << created->username << "' to "
-          << business->name << "\n";
+          << business.name << "\n";
     out().flush();
     return ExitOk;
 }
@@ -243,14 +241,12 @@ int changePassword(const CtlContext &context)
     if (!username)
         return ExitUsage;
 
-    auto db = context.openStore();
-    if (!db)
+    auto store = context.openBusinessStore();
+    if (!store)
         return ExitFailure;
-    const auto business = context.primaryBusiness(*db);
-    if (!business)
-        return ExitFailure;
+    auto &[db, business] = *store;
     Core::AccountService accounts(*db);
-    const auto existing = findUser(accounts, business->id, *username);
+    const auto existing = findUser(accounts, business.id, *username);
     if (!existing) {
         printError(existing.error().message);
         return ExitFailure;
@@ -264,7 +260,7 @@ int changePassword(const CtlContext &context)
     auto password = readNewPassword();
     if (!password)
         return ExitFailure;
-    const auto changed = accounts.changePassword(business->id, storedName, *password);
+    const auto changed = accounts.changePassword(business.id, storedName, *password);
     wipe(*password);
     if (!changed) {
         printError(changed.error().toString());
@@ -284,14 +280,12 @@ int listUsers(const CtlContext &context)
     if (!parser.positionalArguments().isEmpty())
         return usageError(QStringLiteral("user list takes no arguments"));
 
-    auto db = context.openStore();
-    if (!db)
+    auto store = context.openBusinessStore();
+    if (!store)
         return ExitFailure;
-    const auto business = context.primaryBusiness(*db);
-    if (!business)
-        return ExitFailure;
+    auto &[db, business] = *store;
     Core::AccountService accounts(*db);
-    const auto users = accounts.users(business->id);
+    const auto users = accounts.users(business.id);
     if (!users) {
         printError(users.error().message);
         return ExitFailure;

@@ -58,4 +58,15 @@ std::optional<Core::Business> CtlContext::primaryBusiness(Core::Database &db) co
     return *business;
 }
 
+std::optional<StoreAndBusiness> CtlContext::openBusinessStore() const
+{
+    auto db = openStore();
+    if (!db)
+        return std::nullopt;
+    auto business = primaryBusiness(*db);
+    if (!business)
+        return std::nullopt;
+    return StoreAndBusiness{std::move(db), std::move(*business)};
+}
+
 } // namespace LeadDesk::App

@@ -1,15 +1,23 @@
 #pragma once
 
-#include "database.h"
 #include "businessrepository.h"
+#include "database.h"
 
 #include <QCommandLineParser>
 #include <QStringList>
 #include <QTextStream>
 
 #include <memory>
+#include <optional>
 
 namespace LeadDesk::App {
+
+// An open store and its primary business, what most subcommands start from.
+struct StoreAndBusiness
+{
+    std::unique_ptr<Core::Database> db;
+    Core::Business business;
+};
 
 // Exit codes of every leaddeskctl command (DESIGN §7).
 enum ExitCode { ExitOk = 0, ExitFailure = 1, ExitUsage = 2 };
@@ -26,6 +34,8 @@ struct CtlContext
     [[nodiscard]] std::unique_ptr<Core::Database> openStore() const;
     // The store's primary business, created on first use; prints the error on failure.
     [[nodiscard]] std::optional<Core::Business> primaryBusiness(Core::Database &db) const;
+    // Both of the above; prints the error and returns nothing on failure.
+    [[nodiscard]] std::optional<StoreAndBusiness> openBusinessStore() const;
 };
 
 // One clear line on stderr: "leaddeskctl: <message>".

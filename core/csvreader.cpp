@@ -1,5 +1,7 @@
 #include "csvreader.h"
 
+#include "utf8.h"
+
 #include <QDir>
 #include <QFileInfo>
 
@@ -25,8 +27,8 @@ QString displayPath(const QString &path)
 
 enum class Encoding { Ascii, Utf8, Invalid };
 
-// RFC 3629: no overlong forms, no surrogates, nothing above U+10FFFF. QString::fromUtf8 would
-// silently turn such bytes into U+FFFD, which hides a wrongly encoded file.
+// Rejects what is not well-formed UTF-8 (see Utf8::sequenceLength) rather than let
+// QString::fromUtf8 hide it behind U+FFFD. ASCII runs are skipped eight bytes at a time.
 Encoding classify(const char *text, qsizetype size)
 {
     const auto *s = reinterpret_cast<const unsigned char *>(text);
@@ -42,42 +44,14 @@ Encoding classify(const char *text, qsizetype size)
         }
         if (i == size)
             break;
-        const unsigned char c = s[i];
-        if (c < 0x80) {
+        if (s[i] < 0x80) {
             ++i;
             continue;
         }
         encoding = Encoding::Utf8;
-        int length = 0;
-        unsigned char low = 0x80;
-        unsigned char high = 0xBF;
-        if (c >= 0xC2 && c <= 0xDF) {
-            length = 2;
-        } else if (c == 0xE0) {
-            length = 3;
-            low = 0xA0;
-        } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-            length = 3;
-        } else if (c == 0xED) {
-            length = 3;
-            high = 0x9F;
-        } else if (c == 0xF0) {
-            length = 4;
-            low = 0x90;
-        } else if (c >= 0xF1 && c <= 0xF3) {
-            length = 4;
-        } else if (c == 0xF4) {
-            length = 4;
-            high = 0x8F;
-        } else {
+        const int length = Utf8::sequenceLength(s, std::size_t(i), std::size_t(size));
+        if (length == 0)
             return Encoding::Invalid;
-        }
-        if (size - i < length || s[i + 1] < low || s[i + 1] > high)
-            return Encoding::Invalid;
-        for (int k = 2; k < length; ++k) {
-            if ((s[i + k] & 0xC0) != 0x80)
-                return Encoding::Invalid;
-        }
         i += length;
     }
     return encoding;

@@ -46,7 +46,7 @@ QString uuidV7(qint64 unixMs)
     return QUuid::fromRfc4122(raw).toString(QUuid::WithoutBraces);
 }
 
-QString uuidV7(qint64 unixMs, quint64 random)
+void formatUuidV7(char *out36, qint64 unixMs, quint64 random)
 {
     std::array<quint8, 16> bytes{};
     for (int i = 0; i < 6; ++i)
@@ -55,9 +55,22 @@ QString uuidV7(qint64 unixMs, quint64 random)
     bytes[7] = quint8((random >> 52) & 0xFF);
     for (int i = 8; i < 16; ++i)
         bytes[i] = quint8((random >> (8 * (15 - i))) & 0xFF);
-    bytes[8] = quint8(0x80 | (bytes[8] & 0x3F));
-    const QByteArray raw(reinterpret_cast<const char *>(bytes.data()), int(bytes.size()));
-    return QUuid::fromRfc4122(raw).toString(QUuid::WithoutBraces);
+    bytes[8] = quint8(0x80 | (bytes[8] & 0x3F)); // RFC 4122 variant
+    static constexpr char kHex[] = "0123456789abcdef";
+    int o = 0;
+    for (int i = 0; i < 16; ++i) {
+        if (i == 4 || i == 6 || i == 8 || i == 10)
+            out36[o++] = '-';
+        out36[o++] = kHex[bytes[i] >> 4];
+        out36[o++] = kHex[bytes[i] & 0x0F];
+    }
+}
+
+QString uuidV7(qint64 unixMs, quint64 random)
+{
+    char text[36];
+    formatUuidV7(text, unixMs, random);
+    return QString::fromLatin1(text, 36);
 }
 
 QString uuidV7()

@@ -13,6 +13,9 @@ namespace Ids {
 [[nodiscard]] QString uuidV7();
 // A UUIDv7 whose random bits come from the caller (reproducible data sets such as the demo).
 [[nodiscard]] QString uuidV7(qint64 unixMs, quint64 random);
+// The same 36 characters written into the caller's buffer, for bulk writers that cannot afford
+// a QString per id.
+void formatUuidV7(char *out36, qint64 unixMs, quint64 random);
 
 // The millisecond timestamp inside a UUIDv7, or -1 when the text is not one.
 [[nodiscard]] qint64 uuidV7Timestamp(const QString &uuid);

@@ -1,6 +1,8 @@
 #include "leadexporter.h"
 
 #include "csvreader.h"
+#include "jsontext.h"
+#include "utf8.h"
 
 #include <QIODevice>
 
@@ -235,95 +237,6 @@ void appendIsoTime(std::string &out, qint64 ms)
     out += 'Z';
 }
 
-// Length of the valid UTF-8 sequence starting at s[i], or 0.
-int utf8Length(const unsigned char *s, size_t i, size_t size)
-{
-    const unsigned char c = s[i];
-    int length = 0;
-    unsigned char low = 0x80;
-    unsigned char high = 0xBF;
-    if (c >= 0xC2 && c <= 0xDF) {
-        length = 2;
-    } else if (c == 0xE0) {
-        length = 3;
-        low = 0xA0;
-    } else if ((c >= 0xE1 && c <= 0xEC) || c == 0xEE || c == 0xEF) {
-        length = 3;
-    } else if (c == 0xED) {
-        length = 3;
-        high = 0x9F;
-    } else if (c == 0xF0) {
-        length = 4;
-        low = 0x90;
-    } else if (c >= 0xF1 && c <= 0xF3) {
-        length = 4;
-    } else if (c == 0xF4) {
-        length = 4;
-        high = 0x8F;
-    } else {
-        return 0;
-    }
-    if (i + size_t(length) > size || s[i + 1] < low || s[i + 1] > high)
-        return 0;
-    for (int k = 2; k < length; ++k) {
-        if (s[i + size_t(k)] < 0x80 || s[i + size_t(k)] > 0xBF)
-            return 0;
-    }
-    return length;
-}
-
-// A JSON string; bytes that are not UTF-8 become U+FFFD so every line stays valid JSON.
-void appendJsonString(std::string &out, std::string_view text)
-{
-    const auto *s = reinterpret_cast<const unsigned char *>(text.data());
-    const size_t size = text.size();
-    out += '"';
-    size_t i = 0;
-    while (i < size) {
-        const unsigned char c = s[i];
-        if (c >= 0x20 && c < 0x80 && c != '"' && c != '\\') {
-            size_t j = i + 1;
-            while (j < size && s[j] >= 0x20 && s[j] < 0x80 && s[j] != '"' && s[j] != '\\')
-                ++j;
-            out.append(text.data() + i, j - i);
-            i = j;
-            continue;
-        }
-        switch (c) {
-        case '"':
-            out += "\\\"";
-            break;
-        case '\\':
-            out += "\\\\";
-            break;
-        case '\n':
-            out += "\\n";
-            break;
-        case '\r':
-            out += "\\r";
-            break;
-        case '\t':
-            out += "\\t";
-            break;
-        default:
-            if (c < 0x20) {
-                static constexpr char kHex[] = "0123456789abcdef";
-                out += "\\u00";
-                out += kHex[c >> 4];
-                out += kHex[c & 0x0F];
-            } else if (const int length = utf8Length(s, i, size); length > 0) {
-                out.append(text.data() + i, size_t(length));
-                i += size_t(length);
-                continue;
-            } else {
-                out += "\\ufffd";
-            }
-        }
-        ++i;
-    }
-    out += '"';
-}
-
 // Syntax check of a stored JSON document, so a damaged details column cannot break the line it
 // is embedded in. Strings must be valid UTF-8; nesting is limited.
 class JsonChecker
@@ -413,7 +326,7 @@ private:
                 ++m_p;
             } else if (c >= 0x80) {
                 const int length
-                    = utf8Length(m_begin, size_t(m_p - m_begin), size_t(m_end - m_begin));
+                    = Utf8::sequenceLength(m_begin, size_t(m_p - m_begin), size_t(m_end - m_begin));
                 if (length == 0)
                     return false;
                 m_p += length;

@@ -6,7 +6,8 @@
 
 namespace LeadDesk::Core {
 
-SqliteStatement::SqliteStatement(sqlite3 *db, const char *sql) : m_db(db)
+SqliteStatement::SqliteStatement(sqlite3 *db, const char *sql)
+    : m_db(db)
 {
     if (sqlite3_prepare_v3(db, sql, -1, SQLITE_PREPARE_PERSISTENT, &m_stmt, nullptr) != SQLITE_OK) {
         qCCritical(lcStore) << "cannot prepare" << sql << sqlite3_errmsg(db);
@@ -29,6 +30,11 @@ void SqliteStatement::bind(int index, const QString &value)
 void SqliteStatement::bind(int index, const QByteArray &utf8)
 {
     sqlite3_bind_text(m_stmt, index, utf8.constData(), int(utf8.size()), SQLITE_TRANSIENT);
+}
+
+void SqliteStatement::bindStatic(int index, std::string_view utf8)
+{
+    sqlite3_bind_text(m_stmt, index, utf8.data(), int(utf8.size()), SQLITE_STATIC);
 }
 
 void SqliteStatement::bind(int index, qint64 value)

@@ -4,6 +4,8 @@
 
 #include <QString>
 
+#include <string_view>
+
 struct sqlite3;
 struct sqlite3_stmt;
 
@@ -23,6 +25,8 @@ public:
     // Binding is 1-based, as in SQLite. Empty strings bind as NULL with bindNullable().
     void bind(int index, const QString &value);
     void bind(int index, const QByteArray &utf8);
+    // Without a copy: `utf8` must stay unchanged until the statement is reset.
+    void bindStatic(int index, std::string_view utf8);
     void bind(int index, qint64 value);
     void bindNull(int index);
     void bindNullable(int index, const QString &value);

@@ -45,7 +45,7 @@ int generate(const QString &dir, qint64 leads)
         return 1;
     }
     const QString business = engine.business().id;
-    auto done = engine.writer().submit([&](Core::Database &db) {
+    auto done = engine.writer().submitStandalone([&](Core::Database &db) {
         Core::DemoDataGenerator::Options options;
         options.leads = leads;
         options.seed = 1;
