@@ -13,16 +13,16 @@ using namespace LeadDesk;
 
 namespace {
 
-const char *const kUsage =
-    "usage: leaddeskctl [--data-dir DIR] [--verbose] COMMAND [ARGS]\n"
-    "\n"
-    "commands:\n"
-    "  import --source experian|transunion|leadsource|generic FILE [--failed-out FILE]\n"
-    "  export --format json|csv [--out FILE]\n"
-    "  demo --leads N [--seed S]\n"
-    "  user add|passwd|list\n"
-    "\n"
-    "Run 'leaddeskctl COMMAND --help' for a command's options.\n";
+const char *const kUsage
+    = "usage: leaddeskctl [--data-dir DIR] [--verbose] COMMAND [ARGS]\n"
+      "\n"
+      "commands:\n"
+      "  import --source experian|transunion|leadsource|generic FILE [--failed-out FILE]\n"
+      "  export --format json|csv [--out FILE]\n"
+      "  demo --leads N [--seed S]\n"
+      "  user add|passwd|list\n"
+      "\n"
+      "Run 'leaddeskctl COMMAND --help' for a command's options.\n";
 
 } // namespace
 
@@ -68,13 +68,15 @@ int main(int argc, char *argv[])
         if (context.arguments.at(j) == QLatin1String("--verbose")) {
             context.verbose = true;
             context.arguments.removeAt(j--);
-        } else if (context.arguments.at(j) == QLatin1String("--data-dir") && j + 1 < context.arguments.size()) {
+        } else if (context.arguments.at(j) == QLatin1String("--data-dir")
+                   && j + 1 < context.arguments.size()) {
             context.dataDir = context.arguments.at(j + 1);
             context.arguments.remove(j, 2);
             --j;
         }
     }
-    App::installLogSink(App::LogFormat::Human, context.verbose ? App::LogLevel::Verbose : App::LogLevel::Quiet);
+    App::installLogSink(App::LogFormat::Human,
+                        context.verbose ? App::LogLevel::Verbose : App::LogLevel::Quiet);
 
     const std::map<QString, int (*)(const App::CtlContext &)> commands = {
         {QStringLiteral("import"), &App::runImport},

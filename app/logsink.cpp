@@ -17,11 +17,16 @@ LogFormat s_format = LogFormat::Human;
 spdlog::level::level_enum levelOf(QtMsgType type)
 {
     switch (type) {
-    case QtDebugMsg: return spdlog::level::debug;
-    case QtInfoMsg: return spdlog::level::info;
-    case QtWarningMsg: return spdlog::level::warn;
-    case QtCriticalMsg: return spdlog::level::err;
-    case QtFatalMsg: return spdlog::level::critical;
+    case QtDebugMsg:
+        return spdlog::level::debug;
+    case QtInfoMsg:
+        return spdlog::level::info;
+    case QtWarningMsg:
+        return spdlog::level::warn;
+    case QtCriticalMsg:
+        return spdlog::level::err;
+    case QtFatalMsg:
+        return spdlog::level::critical;
     }
     return spdlog::level::info;
 }
@@ -32,7 +37,8 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
     const char *category = context.category ? context.category : "default";
     if (s_format == LogFormat::JsonLines) {
         // The JSON is built by QJsonDocument so any text in a message stays valid JSON.
-        const QJsonObject line{{QStringLiteral("level"), QString::fromUtf8(spdlog::level::to_string_view(level).data())},
+        const QJsonObject line{{QStringLiteral("level"),
+                                QString::fromUtf8(spdlog::level::to_string_view(level).data())},
                                {QStringLiteral("category"), QString::fromUtf8(category)},
                                {QStringLiteral("msg"), message}};
         spdlog::log(level, "{}", QJsonDocument(line).toJson(QJsonDocument::Compact).toStdString());
@@ -50,7 +56,8 @@ void installLogSink(LogFormat format, LogLevel level)
     s_format = format;
     auto logger = spdlog::stderr_color_mt("leaddesk");
     if (format == LogFormat::JsonLines)
-        logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","log":%v})", spdlog::pattern_time_type::utc);
+        logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","log":%v})",
+                            spdlog::pattern_time_type::utc);
     else
         logger->set_pattern("%H:%M:%S.%e %^%l%$ %v");
     const bool verbose = level == LogLevel::Verbose;

@@ -18,7 +18,10 @@ Business fromRow(const QSqlQuery &query)
 }
 } // namespace
 
-BusinessRepository::BusinessRepository(Database &db, const Clock &clock) : m_db(db), m_clock(clock) {}
+BusinessRepository::BusinessRepository(Database &db, const Clock &clock)
+    : m_db(db)
+    , m_clock(clock)
+{}
 
 Result<Business> BusinessRepository::create(const QString &name, const QString &timeZone,
                                             const QString &defaultRegion)

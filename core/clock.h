@@ -25,7 +25,9 @@ public:
 class ManualClock final : public Clock
 {
 public:
-    explicit ManualClock(qint64 startMs = 1'700'000'000'000) : m_ms(startMs) {}
+    explicit ManualClock(qint64 startMs = 1'700'000'000'000)
+        : m_ms(startMs)
+    {}
     [[nodiscard]] qint64 nowMs() const override { return m_ms.load(); }
     void advanceMs(qint64 ms) { m_ms += ms; }
     void setMs(qint64 ms) { m_ms = ms; }

@@ -34,7 +34,10 @@ int Database::latestSchemaVersion()
     return kLatestVersion;
 }
 
-Database::Database(QString name, QString path) : m_name(std::move(name)), m_path(std::move(path)) {}
+Database::Database(QString name, QString path)
+    : m_name(std::move(name))
+    , m_path(std::move(path))
+{}
 
 Database::~Database()
 {
@@ -57,11 +60,13 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
     if (mode == Mode::ReadOnly)
         db.setConnectOptions(QStringLiteral("QSQLITE_OPEN_READONLY"));
     if (!db.open())
-        return fail(QStringLiteral("cannot open the store at %1: %2").arg(path, describe(db.lastError())));
+        return fail(
+            QStringLiteral("cannot open the store at %1: %2").arg(path, describe(db.lastError())));
     if (auto configured = self->configure(mode); !configured)
         return std::unexpected(configured.error());
     if (mode == Mode::ReadWrite) {
-        if (auto migrated = self->migrate(targetVersion < 0 ? kLatestVersion : targetVersion); !migrated)
+        if (auto migrated = self->migrate(targetVersion < 0 ? kLatestVersion : targetVersion);
+            !migrated)
             return std::unexpected(migrated.error());
     } else if (self->schemaVersion() > kLatestVersion) {
         return fail(QStringLiteral("the store at %1 has schema version %2, newer than this "
@@ -77,10 +82,9 @@ Result<void> Database::configure(Mode mode)
 {
     // WAL lets readers run beside the single writer; NORMAL sync is durable across a process
     // crash, and callers that acknowledge to a remote party (the webhook journal) ask for FULL.
-    QStringList pragmas = {QStringLiteral("PRAGMA foreign_keys = ON"),
-                           QStringLiteral("PRAGMA busy_timeout = 5000"),
-                           QStringLiteral("PRAGMA temp_store = MEMORY"),
-                           QStringLiteral("PRAGMA cache_size = -65536")};
+    QStringList pragmas = {
+        QStringLiteral("PRAGMA foreign_keys = ON"), QStringLiteral("PRAGMA busy_timeout = 5000"),
+        QStringLiteral("PRAGMA temp_store = MEMORY"), QStringLiteral("PRAGMA cache_size = -65536")};
     if (mode == Mode::ReadWrite) {
         pragmas.prepend(QStringLiteral("PRAGMA journal_mode = WAL"));
         pragmas << QStringLiteral("PRAGMA synchronous = NORMAL");
@@ -106,11 +110,12 @@ Result<void> Database::migrate(int targetVersion)
 {
     const int current = schemaVersion();
     if (current > kLatestVersion) {
-        return fail(QStringLiteral("the store at %1 has schema version %2, newer than this LeadDesk "
-                                   "understands (%3); refusing to open it")
-                        .arg(m_path)
-                        .arg(current)
-                        .arg(kLatestVersion));
+        return fail(
+            QStringLiteral("the store at %1 has schema version %2, newer than this LeadDesk "
+                           "understands (%3); refusing to open it")
+                .arg(m_path)
+                .arg(current)
+                .arg(kLatestVersion));
     }
     for (int version = current + 1; version <= targetVersion; ++version) {
         static const QStringList files = {QStringLiteral(":/migrations/0001_initial.sql"),
@@ -127,7 +132,8 @@ Result<void> Database::migrate(int targetVersion)
             if (statement.trimmed().isEmpty())
                 continue;
             if (auto ok = execDirect(statement); !ok)
-                return fail(QStringLiteral("migration %1 failed: %2").arg(version).arg(ok.error().message));
+                return fail(
+                    QStringLiteral("migration %1 failed: %2").arg(version).arg(ok.error().message));
         }
         if (auto ok = execDirect(QStringLiteral("PRAGMA user_version = %1").arg(version)); !ok)
             return ok;
@@ -167,7 +173,8 @@ Result<void> Database::exec(QSqlQuery &query)
     if (query.exec())
         return {};
     const QString why = describe(query.lastError());
-    qCWarning(lcStore) << "statement failed:" << why << "in" << query.lastQuery().simplified().left(200);
+    qCWarning(lcStore) << "statement failed:" << why << "in"
+                       << query.lastQuery().simplified().left(200);
     return fail(why);
 }
 
@@ -176,7 +183,8 @@ Result<void> Database::execDirect(const QString &sql)
     QSqlQuery query(connection());
     if (query.exec(sql))
         return {};
-    return fail(QStringLiteral("%1 (in: %2)").arg(describe(query.lastError()), sql.simplified().left(120)));
+    return fail(
+        QStringLiteral("%1 (in: %2)").arg(describe(query.lastError()), sql.simplified().left(120)));
 }
 
 Result<void> Database::begin()
@@ -203,7 +211,8 @@ void *Database::sqliteHandle() const
     return *static_cast<sqlite3 *const *>(handle.data());
 }
 
-Transaction::Transaction(Database &db) : m_db(db)
+Transaction::Transaction(Database &db)
+    : m_db(db)
 {
     if (auto ok = m_db.begin(); ok)
         m_open = true;

@@ -127,11 +127,12 @@ void DatabaseThread::loop(Database &db, int maxBatch)
 Result<std::unique_ptr<StoreWriter>> StoreWriter::start(const QString &path, Options options)
 {
     std::unique_ptr<StoreWriter> writer(new StoreWriter);
-    QStringList pragmas{QStringLiteral("PRAGMA cache_size = -%1").arg(qint64(options.cacheMiB) * 1024)};
+    QStringList pragmas{
+        QStringLiteral("PRAGMA cache_size = -%1").arg(qint64(options.cacheMiB) * 1024)};
     if (options.fullSync)
         pragmas << QStringLiteral("PRAGMA synchronous = FULL");
-    if (auto ok = writer->startThread(path, Database::Mode::ReadWrite, pragmas,
-                                      options.maxJobsPerCommit);
+    if (auto ok
+        = writer->startThread(path, Database::Mode::ReadWrite, pragmas, options.maxJobsPerCommit);
         !ok)
         return std::unexpected(ok.error());
     return writer;

@@ -101,7 +101,10 @@ public:
         int cacheMiB = 64;     // page cache; bulk imports want the lead indexes to fit
     };
     static Result<std::unique_ptr<StoreWriter>> start(const QString &path, Options options);
-    static Result<std::unique_ptr<StoreWriter>> start(const QString &path) { return start(path, Options{}); }
+    static Result<std::unique_ptr<StoreWriter>> start(const QString &path)
+    {
+        return start(path, Options{});
+    }
     ~StoreWriter() override;
     Q_DISABLE_COPY_MOVE(StoreWriter)
 

@@ -5,7 +5,9 @@
 
 namespace LeadDesk::Core {
 
-IdentityResolver::IdentityResolver(Database &db) : m_db(db) {}
+IdentityResolver::IdentityResolver(Database &db)
+    : m_db(db)
+{}
 
 QList<IdentityKey> IdentityResolver::keysOf(const LeadRecord &lead)
 {
@@ -78,16 +80,14 @@ Result<QString> IdentityResolver::createContact(const QString &businessId, const
     insert.bind(3, lead.firstName);
     insert.bind(4, lead.lastName);
     int i = 5;
-    for (const QString *text : {&lead.email, &lead.phone, &lead.company, &lead.addressLine,
-                                &lead.street, &lead.city, &lead.state, &lead.postalCode,
-                                &lead.country})
+    for (const QString *text :
+         {&lead.email, &lead.phone, &lead.company, &lead.addressLine, &lead.street, &lead.city,
+          &lead.state, &lead.postalCode, &lead.country})
         insert.bindNullable(i++, *text);
     insert.bind(14, qint64(lead.consentGiven));
     insert.bind(15, nowMs);
     insert.bind(16, Ids::nextHlc(nowMs));
-    auto done = insert.step();
-    insert.reset();
-    if (!done)
+    if (auto done = insert.execute(); !done)
         return std::unexpected(done.error());
     return id;
 }
@@ -101,7 +101,8 @@ Result<void> IdentityResolver::fillContact(const QString &contactId, const LeadR
         "UPDATE contacts SET "
         "first_name = CASE WHEN first_name = '' THEN ?2 ELSE first_name END, "
         "last_name = CASE WHEN last_name = '' THEN ?3 ELSE last_name END, "
-        "email = COALESCE(email, ?4), phone = COALESCE(phone, ?5), company = COALESCE(company, ?6), "
+        "email = COALESCE(email, ?4), phone = COALESCE(phone, ?5), company = COALESCE(company, "
+        "?6), "
         "address_line = COALESCE(address_line, ?7), street = COALESCE(street, ?8), "
         "city = COALESCE(city, ?9), state = COALESCE(state, ?10), "
         "postal_code = COALESCE(postal_code, ?11), country = COALESCE(country, ?12), "
@@ -114,18 +115,14 @@ Result<void> IdentityResolver::fillContact(const QString &contactId, const LeadR
     update.bind(2, lead.firstName);
     update.bind(3, lead.lastName);
     int i = 4;
-    for (const QString *text : {&lead.email, &lead.phone, &lead.company, &lead.addressLine,
-                                &lead.street, &lead.city, &lead.state, &lead.postalCode,
-                                &lead.country})
+    for (const QString *text :
+         {&lead.email, &lead.phone, &lead.company, &lead.addressLine, &lead.street, &lead.city,
+          &lead.state, &lead.postalCode, &lead.country})
         update.bindNullable(i++, *text);
     update.bind(13, qint64(lead.consentGiven));
     update.bind(14, nowMs);
     update.bind(15, Ids::nextHlc(nowMs));
-    auto done = update.step();
-    update.reset();
-    if (!done)
-        return std::unexpected(done.error());
-    return {};
+    return update.execute();
 }
 
 Result<void> IdentityResolver::attach(const QString &businessId, const QString &contactId,
@@ -141,11 +138,7 @@ Result<void> IdentityResolver::attach(const QString &businessId, const QString &
     insert.bind(5, key.externalId);
     insert.bind(6, nowMs);
     insert.bind(7, Ids::nextHlc(nowMs));
-    auto done = insert.step();
-    insert.reset();
-    if (!done)
-        return std::unexpected(done.error());
-    return {};
+    return insert.execute();
 }
 
 } // namespace LeadDesk::Core

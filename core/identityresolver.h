@@ -22,7 +22,7 @@ struct IdentityResolution
 {
     QString contactId;
     bool created = false; // a new contact was made
-    QString matchedOn;    // the key kind that matched ("email", "phone", "whatsapp"...); empty if new
+    QString matchedOn; // the key kind that matched ("email", "phone", "whatsapp"...); empty if new
     QStringList conflicts; // keys owned by another contact, left with that contact
 };
 

@@ -10,9 +10,11 @@
 namespace LeadDesk::Core {
 
 LeadIngestor::LeadIngestor(Database &db, const Clock &clock)
-    : m_db(db), m_clock(clock), m_leads(db), m_identities(db)
-{
-}
+    : m_db(db)
+    , m_clock(clock)
+    , m_leads(db)
+    , m_identities(db)
+{}
 
 Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, LeadRecord record)
 {
@@ -44,29 +46,31 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
 
     // Seed 004: the same e-mail on the same campaign within 24 hours is the same enquiry.
     if (!record.email.isEmpty() && !record.campaignId.isEmpty()) {
-        auto recent = m_leads.findRecentByEmailAndCampaign(businessId, record.email, record.campaignId,
-                                                           record.createdAtMs - kDuplicateWindowMs);
+        auto recent = m_leads.findRecentByEmailAndCampaign(
+            businessId, record.email, record.campaignId, record.createdAtMs - kDuplicateWindowMs);
         if (!recent)
             return std::unexpected(recent.error());
         if (*recent) {
             stored.outcome = Outcome::Duplicate;
             stored.leadId = **recent;
             stored.matchedOn = QStringLiteral("email+campaign");
-            const QJsonObject metadata{{QStringLiteral("channel"), record.channel},
-                                       {QStringLiteral("external_id"), record.externalId},
-                                       {QStringLiteral("message"), record.message},
-                                       {QStringLiteral("rule"), QStringLiteral("same e-mail and campaign within 24 h")}};
-            if (auto ok = m_leads.addActivity(businessId, stored.leadId, {}, QStringLiteral("duplicate_submission"),
-                                              QStringLiteral("The same person submitted this campaign's form again"),
-                                              QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)),
-                                              now);
+            const QJsonObject metadata{
+                {QStringLiteral("channel"), record.channel},
+                {QStringLiteral("external_id"), record.externalId},
+                {QStringLiteral("message"), record.message},
+                {QStringLiteral("rule"), QStringLiteral("same e-mail and campaign within 24 h")}};
+            if (auto ok = m_leads.addActivity(
+                    businessId, stored.leadId, {}, QStringLiteral("duplicate_submission"),
+                    QStringLiteral("The same person submitted this campaign's form again"),
+                    QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)), now);
                 !ok)
                 return std::unexpected(ok.error());
             return stored;
         }
     }
 
-    auto resolution = m_identities.resolve(businessId, IdentityResolver::keysOf(record), record, now);
+    auto resolution
+        = m_identities.resolve(businessId, IdentityResolver::keysOf(record), record, now);
     if (!resolution)
         return std::unexpected(resolution.error());
     record.contactId = resolution->contactId;
@@ -82,22 +86,25 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
         // Merges are explainable: the activity says which key joined this lead to the person.
         QJsonObject metadata{{QStringLiteral("matched_on"), resolution->matchedOn}};
         if (!resolution->conflicts.isEmpty())
-            metadata.insert(QStringLiteral("conflicting_keys"), QJsonArray::fromStringList(resolution->conflicts));
-        const QString description =
-            resolution->created ? QStringLiteral("New contact; some keys belong to another contact")
-                                : QStringLiteral("Joined to an existing contact by %1").arg(resolution->matchedOn);
-        if (auto ok = m_leads.addActivity(businessId, record.id, record.contactId,
-                                          QStringLiteral("identity_merged"), description,
-                                          QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)),
-                                          now);
+            metadata.insert(QStringLiteral("conflicting_keys"),
+                            QJsonArray::fromStringList(resolution->conflicts));
+        const QString description
+            = resolution->created
+                  ? QStringLiteral("New contact; some keys belong to another contact")
+                  : QStringLiteral("Joined to an existing contact by %1")
+                        .arg(resolution->matchedOn);
+        if (auto ok = m_leads.addActivity(
+                businessId, record.id, record.contactId, QStringLiteral("identity_merged"),
+                description,
+                QString::fromUtf8(QJsonDocument(metadata).toJson(QJsonDocument::Compact)), now);
             !ok)
             return std::unexpected(ok.error());
     }
     return stored;
 }
 
-Result<std::pair<QString, QString>> LeadIngestor::campaignFor(const QString &businessId,
-                                                              const LeadRecord &record, qint64 nowMs)
+Result<std::pair<QString, QString>>
+LeadIngestor::campaignFor(const QString &businessId, const LeadRecord &record, qint64 nowMs)
 {
     const QString cacheKey = businessId + QLatin1Char('/') + record.campaignRef;
     if (auto it = m_campaigns.constFind(cacheKey); it != m_campaigns.constEnd())
@@ -117,18 +124,16 @@ Result<std::pair<QString, QString>> LeadIngestor::campaignFor(const QString &bus
         // the owner fills in budget and dates later.
         id = Ids::uuidV7(nowMs);
         name = record.campaignName.isEmpty() ? record.campaignRef : record.campaignName;
-        SqliteStatement &insert = m_db.statement(
-            "INSERT INTO campaigns (id, business_id, external_id, name, created_at, updated_at, hlc) "
-            "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)");
+        SqliteStatement &insert = m_db.statement("INSERT INTO campaigns (id, business_id, "
+                                                 "external_id, name, created_at, updated_at, hlc) "
+                                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?5, ?6)");
         insert.bind(1, id);
         insert.bind(2, businessId);
         insert.bind(3, record.campaignRef);
         insert.bind(4, name);
         insert.bind(5, nowMs);
         insert.bind(6, Ids::nextHlc(nowMs));
-        auto done = insert.step();
-        insert.reset();
-        if (!done)
+        if (auto done = insert.execute(); !done)
             return std::unexpected(done.error());
     }
     const std::pair<QString, QString> campaign{id, name};

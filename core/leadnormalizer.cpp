@@ -40,9 +40,9 @@ bool isBlank(const QString &value)
 } // namespace
 
 LeadNormalizer::LeadNormalizer(const Normalizer &normalizer, QTimeZone zone)
-    : m_normalizer(normalizer), m_zone(std::move(zone))
-{
-}
+    : m_normalizer(normalizer)
+    , m_zone(std::move(zone))
+{}
 
 LeadNormalizer::Outcome LeadNormalizer::normalize(const RawLead &raw, qint64 nowMs) const
 {
@@ -51,7 +51,9 @@ LeadNormalizer::Outcome LeadNormalizer::normalize(const RawLead &raw, qint64 now
     auto error = [&outcome](const char *field, const QString &message) {
         outcome.errors.push_back({QString::fromLatin1(field), message});
     };
-    auto trimmed = [](const QString &v) { return v.trimmed(); };
+    auto trimmed = [](const QString &v) {
+        return v.trimmed();
+    };
 
     r.channel = raw.channel;
     r.externalId = raw.externalId.trimmed();

@@ -20,13 +20,19 @@ struct SortSpec
 SortSpec sortSpec(LeadSort sort)
 {
     switch (sort) {
-    case LeadSort::Created: return {"created_at", nullptr};
-    case LeadSort::Name: return {"last_name", "first_name"};
-    case LeadSort::Source: return {"channel", "created_at"};
-    case LeadSort::Campaign: return {"campaign_name", nullptr};
+    case LeadSort::Created:
+        return {"created_at", nullptr};
+    case LeadSort::Name:
+        return {"last_name", "first_name"};
+    case LeadSort::Source:
+        return {"channel", "created_at"};
+    case LeadSort::Campaign:
+        return {"campaign_name", nullptr};
     case LeadSort::Score:
-    case LeadSort::Grade: return {"lead_score", nullptr};
-    case LeadSort::Status: return {"status", "created_at"};
+    case LeadSort::Grade:
+        return {"lead_score", nullptr};
+    case LeadSort::Status:
+        return {"status", "created_at"};
     }
     return {"created_at", nullptr};
 }
@@ -51,7 +57,9 @@ QString LeadSummary::displayName() const
     return !email.isEmpty() ? email : phone;
 }
 
-LeadRepository::LeadRepository(Database &db) : m_db(db) {}
+LeadRepository::LeadRepository(Database &db)
+    : m_db(db)
+{}
 
 Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
 {
@@ -68,8 +76,9 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
                                    " WHERE l.business_id = ? AND l.deleted = 0");
     if (request.after) {
         const QString cmp = descending ? QStringLiteral(" < ") : QStringLiteral(" > ");
-        sql += key2.isEmpty() ? QStringLiteral(" AND (%1, l.rowid)%2(?, ?)").arg(key1, cmp)
-                              : QStringLiteral(" AND (%1, %2, l.rowid)%3(?, ?, ?)").arg(key1, key2, cmp);
+        sql += key2.isEmpty()
+                   ? QStringLiteral(" AND (%1, l.rowid)%2(?, ?)").arg(key1, cmp)
+                   : QStringLiteral(" AND (%1, %2, l.rowid)%3(?, ?, ?)").arg(key1, key2, cmp);
     }
     sql += QStringLiteral(" ORDER BY ") + key1 + dir;
     if (!key2.isEmpty())
@@ -132,8 +141,8 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
                 return last.score;
             return last.status;
         };
-        page.next = LeadCursor{keyOf(spec.key1), spec.key2 ? keyOf(spec.key2) : QVariant(),
-                               last.rowId};
+        page.next
+            = LeadCursor{keyOf(spec.key1), spec.key2 ? keyOf(spec.key2) : QVariant(), last.rowId};
     }
     return page;
 }
@@ -164,7 +173,9 @@ Result<LeadDetail> LeadRepository::detail(const QString &leadId)
     LeadDetail detail;
     LeadRecord &lead = detail.lead;
     int i = 0;
-    auto text = [&query, &i] { return query.value(i++).toString(); };
+    auto text = [&query, &i] {
+        return query.value(i++).toString();
+    };
     lead.id = text();
     lead.businessId = text();
     lead.contactId = text();
@@ -225,7 +236,8 @@ Result<LeadDetail> LeadRepository::detail(const QString &leadId)
     if (auto ok = m_db.exec(identities); !ok)
         return std::unexpected(ok.error());
     while (identities.next())
-        detail.identities.push_back({identities.value(0).toString(), identities.value(1).toString()});
+        detail.identities.push_back(
+            {identities.value(0).toString(), identities.value(1).toString()});
     identities.finish();
 
     QSqlQuery &activities = m_db.prepared(QStringLiteral(
@@ -265,8 +277,9 @@ Result<LeadCounts> LeadRepository::counts(const QString &businessId)
 {
     LeadCounts counts;
     // Both group-bys are covered by partial indexes: no table rows are read.
-    QSqlQuery &byStatus = m_db.prepared(QStringLiteral(
-        "SELECT status, COUNT(*) FROM leads WHERE business_id = ? AND deleted = 0 GROUP BY status"));
+    QSqlQuery &byStatus
+        = m_db.prepared(QStringLiteral("SELECT status, COUNT(*) FROM leads WHERE business_id = ? "
+                                       "AND deleted = 0 GROUP BY status"));
     byStatus.addBindValue(businessId);
     if (auto ok = m_db.exec(byStatus); !ok)
         return std::unexpected(ok.error());
@@ -278,14 +291,15 @@ Result<LeadCounts> LeadRepository::counts(const QString &businessId)
     }
     byStatus.finish();
 
-    QSqlQuery &byChannel = m_db.prepared(QStringLiteral(
-        "SELECT channel, COUNT(*) FROM leads WHERE business_id = ? AND deleted = 0 "
-        "GROUP BY channel ORDER BY COUNT(*) DESC"));
+    QSqlQuery &byChannel = m_db.prepared(
+        QStringLiteral("SELECT channel, COUNT(*) FROM leads WHERE business_id = ? AND deleted = 0 "
+                       "GROUP BY channel ORDER BY COUNT(*) DESC"));
     byChannel.addBindValue(businessId);
     if (auto ok = m_db.exec(byChannel); !ok)
         return std::unexpected(ok.error());
     while (byChannel.next())
-        counts.byChannel.push_back({byChannel.value(0).toString(), byChannel.value(1).toLongLong()});
+        counts.byChannel.push_back(
+            {byChannel.value(0).toString(), byChannel.value(1).toLongLong()});
     byChannel.finish();
 
     QSqlQuery &waiting = m_db.prepared(QStringLiteral(
@@ -321,8 +335,8 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
     insert.bindNullable(i++, r.externalId);
     insert.bind(i++, r.firstName);
     insert.bind(i++, r.lastName);
-    for (const QString *text : {&r.email, &r.phone, &r.company, &r.addressLine, &r.state,
-                                &r.campaignId})
+    for (const QString *text :
+         {&r.email, &r.phone, &r.company, &r.addressLine, &r.state, &r.campaignId})
         insert.bindNullable(i++, *text);
     insert.bind(i++, r.campaignName);
     for (const QString *text :
@@ -343,11 +357,7 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
     insert.bind(i++, r.createdAtMs);
     insert.bind(i++, nowMs);
     insert.bind(i++, Ids::nextHlc(nowMs));
-    auto done = insert.step();
-    insert.reset();
-    if (!done)
-        return std::unexpected(done.error());
-    return {};
+    return insert.execute();
 }
 
 Result<std::optional<QString>> LeadRepository::findByExternalId(const QString &businessId,
@@ -369,8 +379,9 @@ Result<std::optional<QString>> LeadRepository::findByExternalId(const QString &b
     return id;
 }
 
-Result<std::optional<QString>> LeadRepository::findRecentByEmailAndCampaign(
-    const QString &businessId, const QString &email, const QString &campaignId, qint64 sinceMs)
+Result<std::optional<QString>>
+LeadRepository::findRecentByEmailAndCampaign(const QString &businessId, const QString &email,
+                                             const QString &campaignId, qint64 sinceMs)
 {
     SqliteStatement &query = m_db.statement(
         "SELECT id FROM leads WHERE business_id = ?1 AND email = ?2 AND campaign_id = ?3 "
@@ -408,11 +419,7 @@ Result<void> LeadRepository::addActivity(const QString &businessId, const QStrin
     insert.bind(8, metadataJson.isEmpty() ? QStringLiteral("{}") : metadataJson);
     insert.bind(9, nowMs);
     insert.bind(10, Ids::nextHlc(nowMs));
-    auto done = insert.step();
-    insert.reset();
-    if (!done)
-        return std::unexpected(done.error());
-    return {};
+    return insert.execute();
 }
 
 } // namespace LeadDesk::Core

@@ -23,9 +23,9 @@ struct LeadSummary
     QString grade;
     QString qualification;
     QString status;
-    QString assignedTo;     // user id
-    QString assigneeName;   // display name, empty when unassigned
-    QString waitingOn;      // "business", "lead" or empty
+    QString assignedTo;   // user id
+    QString assigneeName; // display name, empty when unassigned
+    QString waitingOn;    // "business", "lead" or empty
     qint64 createdAtMs = 0;
 
     [[nodiscard]] QString displayName() const;
@@ -116,8 +116,8 @@ public:
     // Inserts a lead whose contact is already resolved (record.contactId set, id set).
     Result<void> insert(const LeadRecord &record, qint64 nowMs);
     // The id of the business's lead from `channel` with this external id, if any.
-    Result<std::optional<QString>> findByExternalId(const QString &businessId, const QString &channel,
-                                                    const QString &externalId);
+    Result<std::optional<QString>>
+    findByExternalId(const QString &businessId, const QString &channel, const QString &externalId);
     // The newest lead of this e-mail on this campaign created at or after `sinceMs` (seed 004's
     // 24-hour duplicate rule).
     Result<std::optional<QString>> findRecentByEmailAndCampaign(const QString &businessId,
@@ -126,8 +126,8 @@ public:
                                                                 qint64 sinceMs);
     Result<void> addActivity(const QString &businessId, const QString &leadId,
                              const QString &contactId, const QString &type,
-                             const QString &description, const QString &metadataJson,
-                             qint64 nowMs, const QString &performedBy = {});
+                             const QString &description, const QString &metadataJson, qint64 nowMs,
+                             const QString &performedBy = {});
 
 private:
     Database &m_db;

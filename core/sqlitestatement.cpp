@@ -72,6 +72,15 @@ Result<bool> SqliteStatement::step()
     }
 }
 
+Result<void> SqliteStatement::execute()
+{
+    auto done = step();
+    reset();
+    if (!done)
+        return std::unexpected(done.error());
+    return {};
+}
+
 void SqliteStatement::reset()
 {
     sqlite3_reset(m_stmt);

@@ -34,6 +34,8 @@ public:
     // Steps once. Returns true when a row is available (SELECT), false when done; errors carry
     // SQLite's message.
     Result<bool> step();
+    // Runs a statement that returns no rows (INSERT, UPDATE) and resets it.
+    Result<void> execute();
     void reset(); // also clears bindings
 
     [[nodiscard]] QString columnText(int column) const;

@@ -6,7 +6,7 @@ namespace LeadDesk::Core {
 
 enum class Role { Owner, Admin, Rep };
 
-[[nodiscard]] QString roleName(Role role);          // "owner", "admin", "rep"
+[[nodiscard]] QString roleName(Role role); // "owner", "admin", "rep"
 [[nodiscard]] bool parseRole(const QString &name, Role *role);
 
 struct User

@@ -1,9 +1,9 @@
 #include "vendorimporter.h"
 
 #include "csvreader.h"
+#include "ids.h"
 #include "leadingestor.h"
 #include "leadnormalizer.h"
-#include "ids.h"
 #include "vendorprofile.h"
 
 #include <QCryptographicHash>
@@ -118,16 +118,24 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
                     return fail(stored.error().message, QString::number(i));
                 }
                 switch (stored->outcome) {
-                case LeadIngestor::Outcome::Imported: ++result.imported; break;
-                case LeadIngestor::Outcome::Merged: ++result.merged; break;
-                case LeadIngestor::Outcome::Duplicate: ++result.duplicates; break;
+                case LeadIngestor::Outcome::Imported:
+                    ++result.imported;
+                    break;
+                case LeadIngestor::Outcome::Merged:
+                    ++result.merged;
+                    break;
+                case LeadIngestor::Outcome::Duplicate:
+                    ++result.duplicates;
+                    break;
                 }
             }
             return result;
         };
     };
-    std::function<Result<void>(std::shared_ptr<std::vector<PendingLead>>, QFuture<Result<BatchResult>>)> collect =
-        [&](std::shared_ptr<std::vector<PendingLead>> batch, QFuture<Result<BatchResult>> future) -> Result<void> {
+    std::function<Result<void>(std::shared_ptr<std::vector<PendingLead>>,
+                               QFuture<Result<BatchResult>>)>
+        collect = [&](std::shared_ptr<std::vector<PendingLead>> batch,
+                      QFuture<Result<BatchResult>> future) -> Result<void> {
         Result<BatchResult> result = future.result();
         if (!result) {
             bool isRecord = false;
@@ -135,7 +143,8 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
             if (!isRecord || index < 0 || index >= qsizetype(batch->size()))
                 return std::unexpected(result.error()); // the transaction itself failed
             const PendingLead &failed = (*batch)[index];
-            recordFailure(failed.recordNumber, failed.fields, QStringLiteral("record"), result.error().message);
+            recordFailure(failed.recordNumber, failed.fields, QStringLiteral("record"),
+                          result.error().message);
             batch->erase(batch->begin() + index);
             if (batch->empty())
                 return {};
@@ -146,7 +155,8 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
         summary.duplicates += result->duplicates;
         return {};
     };
-    std::deque<std::pair<std::shared_ptr<std::vector<PendingLead>>, QFuture<Result<BatchResult>>>> inFlight;
+    std::deque<std::pair<std::shared_ptr<std::vector<PendingLead>>, QFuture<Result<BatchResult>>>>
+        inFlight;
     auto submit = [&](std::shared_ptr<std::vector<PendingLead>> batch) -> Result<void> {
         inFlight.emplace_back(batch, writer.submitValue<BatchResult>(storeBatch(batch)));
         while (inFlight.size() > std::size_t(kMaxBatchesInFlight)) {
@@ -169,15 +179,17 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
         auto more = (*reader)->next(&fields);
         if (!more) {
             ++summary.read;
-            recordFailure((*reader)->recordNumber(), fields, QStringLiteral("record"), more.error().message);
+            recordFailure((*reader)->recordNumber(), fields, QStringLiteral("record"),
+                          more.error().message);
             continue;
         }
         if (!*more)
             break;
         ++summary.read;
         RawLead raw = profile->toRawLead(*columns, fields);
-        raw.externalId = idPrefix + (raw.externalId.trimmed().isEmpty() ? fingerprint(fields)
-                                                                       : raw.externalId.trimmed());
+        raw.externalId = idPrefix
+                         + (raw.externalId.trimmed().isEmpty() ? fingerprint(fields)
+                                                               : raw.externalId.trimmed());
         LeadNormalizer::Outcome outcome = leadNormalizer.normalize(raw, startedAt);
         if (!outcome.errors.isEmpty()) {
             const FieldError &first = outcome.errors.constFirst();

@@ -20,7 +20,7 @@ class VendorImporter final
 public:
     struct Options
     {
-        QString source;        // experian | transunion | leadsource | generic
+        QString source; // experian | transunion | leadsource | generic
         QString filePath;
         QString failedOutPath; // empty: failures are only counted (and the first few kept)
         QString defaultRegion = QStringLiteral("US");
@@ -50,7 +50,8 @@ public:
 
     // Errors before any record is stored: unknown source (field "source"), unreadable or wrong
     // file (field "file"), failed-out file not writable (field "failed-out").
-    static Result<Summary> run(StoreWriter &writer, const QString &businessId, const Options &options);
+    static Result<Summary> run(StoreWriter &writer, const QString &businessId,
+                               const Options &options);
 };
 
 } // namespace LeadDesk::Core

@@ -15,7 +15,7 @@ packages=(
   libcsv-dev libsqlite3-dev sqlite3
   # tests: real PostgreSQL, X server, keyring, fonts for the GUI
   postgresql xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
-  fonts-dejavu-core
+  fonts-dejavu-core tzdata
 )
 
 missing=()

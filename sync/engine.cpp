@@ -6,7 +6,9 @@
 
 namespace LeadDesk::Sync {
 
-Engine::Engine(QObject *parent) : QObject(parent) {}
+Engine::Engine(QObject *parent)
+    : QObject(parent)
+{}
 
 Engine::~Engine()
 {

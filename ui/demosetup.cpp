@@ -54,10 +54,10 @@ Core::Result<void> DemoSetup::run(QWidget *dialogParent, qint64 leads)
 
     // The generator commits in batches of its own, so it runs on the writer thread outside the
     // writer's group transaction.
-    QFuture<Core::Result<void>> future =
-        m_engine.writer().submitStandalone([options, businessId, progress](Core::Database &db) {
-            return Core::DemoDataGenerator(db, options).generate(businessId, progress);
-        });
+    QFuture<Core::Result<void>> future
+        = m_engine.writer().submitStandalone([options, businessId, progress](Core::Database &db) {
+              return Core::DemoDataGenerator(db, options).generate(businessId, progress);
+          });
     QFutureWatcher<Core::Result<void>> watcher;
     QEventLoop loop;
     connect(&watcher, &QFutureWatcherBase::finished, &loop, &QEventLoop::quit);

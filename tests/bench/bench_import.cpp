@@ -6,9 +6,9 @@
 //   leaddesk  `VendorImporter` end to end: parse, validate, normalise (libphonenumber), resolve
 //             identities, dedupe, store with every index in place.
 // Prints a Markdown table row set and the ratio leaddesk / baseline (budget: >= 0.5).
+#include "businessrepository.h"
 #include "csvreader.h"
 #include "database.h"
-#include "businessrepository.h"
 #include "databasethread.h"
 #include "ids.h"
 #include "leadnormalizer.h"
@@ -36,10 +36,12 @@ struct Row
     std::string first, last, email, phone, state, zip, city, street, credit;
 };
 
-const char *const kFirst[] = {"Renee", "Jordan", "Ana", "Liam", "Maya", "Noah", "Zoe", "Omar", "Ivy", "Ethan",
-                              "Sofia", "Lucas", "Aisha", "Mateo", "Chloe", "Kenji", "Fatima", "Diego"};
-const char *const kLast[] = {"Castillo", "Pike", "Nguyen", "O'Neil", "McDonald", "Okafor", "Schmidt",
-                             "Rossi", "Kowalski", "Haddad", "Silva", "Tanaka", "Brown", "Garcia"};
+const char *const kFirst[]
+    = {"Renee", "Jordan", "Ana",   "Liam",  "Maya",  "Noah",  "Zoe",   "Omar",   "Ivy",
+       "Ethan", "Sofia",  "Lucas", "Aisha", "Mateo", "Chloe", "Kenji", "Fatima", "Diego"};
+const char *const kLast[]
+    = {"Castillo", "Pike",     "Nguyen", "O'Neil", "McDonald", "Okafor", "Schmidt",
+       "Rossi",    "Kowalski", "Haddad", "Silva",  "Tanaka",   "Brown",  "Garcia"};
 const char *const kCity[] = {"Columbus", "Dublin", "Austin", "Denver", "Tampa", "Reno", "Salem"};
 const char *const kState[] = {"OH", "oh", "TX", "CO", "FL", "NV", "OR"};
 
@@ -76,10 +78,13 @@ void writeCsv(const QString &path, const std::vector<Row> &rows)
     QFile file(path);
     if (!file.open(QIODevice::WriteOnly))
         qFatal("cannot write %s", qPrintable(path));
-    std::string buffer = "FirstName,LastName,Email,CellPhone,StreetAddress,PropertyCity,PropertyState,Zip,CreditScore\n";
+    std::string buffer = "FirstName,LastName,Email,CellPhone,StreetAddress,PropertyCity,"
+                         "PropertyState,Zip,CreditScore\n";
     for (const Row &r : rows) {
-        buffer += r.first + ',' + (r.last.find('\'') != std::string::npos ? '"' + r.last + '"' : r.last) + ',' + r.email
-                  + ',' + r.phone + ',' + r.street + ',' + r.city + ',' + r.state + ',' + r.zip + ',' + r.credit + '\n';
+        buffer += r.first + ','
+                  + (r.last.find('\'') != std::string::npos ? '"' + r.last + '"' : r.last) + ','
+                  + r.email + ',' + r.phone + ',' + r.street + ',' + r.city + ',' + r.state + ','
+                  + r.zip + ',' + r.credit + '\n';
         if (buffer.size() > (1 << 20)) {
             file.write(buffer.data(), qint64(buffer.size()));
             buffer.clear();
@@ -108,17 +113,32 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
     }
     sqlite3 *db = nullptr;
     check(sqlite3_open(path.toUtf8().constData(), &db), db);
-    check(sqlite3_exec(db, "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
-                           "PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY", nullptr, nullptr, nullptr), db);
+    check(sqlite3_exec(db,
+                       "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                       "PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY",
+                       nullptr, nullptr, nullptr),
+          db);
     sqlite3_stmt *contact, *identity, *lead;
-    check(sqlite3_prepare_v2(db, "INSERT INTO contacts (id, business_id, first_name, last_name, email, phone, "
-                                 "address_line, street, city, state, postal_code, created_at, updated_at, hlc) "
-                                 "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)", -1, &contact, nullptr), db);
-    check(sqlite3_prepare_v2(db, "INSERT OR IGNORE INTO contact_identities (id, business_id, contact_id, channel, "
-                                 "external_id, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)", -1, &identity, nullptr), db);
-    check(sqlite3_prepare_v2(db, "INSERT INTO leads (id, business_id, contact_id, channel, external_id, first_name, "
-                                 "last_name, email, phone, address_line, state, details, created_at, updated_at, hlc) "
-                                 "VALUES (?1, ?2, ?3, 'csv', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)", -1, &lead, nullptr), db);
+    check(sqlite3_prepare_v2(
+              db,
+              "INSERT INTO contacts (id, business_id, first_name, last_name, email, phone, "
+              "address_line, street, city, state, postal_code, created_at, updated_at, hlc) "
+              "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+              -1, &contact, nullptr),
+          db);
+    check(sqlite3_prepare_v2(
+              db,
+              "INSERT OR IGNORE INTO contact_identities (id, business_id, contact_id, channel, "
+              "external_id, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
+              -1, &identity, nullptr),
+          db);
+    check(sqlite3_prepare_v2(
+              db,
+              "INSERT INTO leads (id, business_id, contact_id, channel, external_id, first_name, "
+              "last_name, email, phone, address_line, state, details, created_at, updated_at, hlc) "
+              "VALUES (?1, ?2, ?3, 'csv', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?12, ?13)",
+              -1, &lead, nullptr),
+          db);
     const std::string business = businessId.toStdString();
     QElapsedTimer timer;
     timer.start();
@@ -131,27 +151,56 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
             const std::string contactId = Core::Ids::uuidV7(now).toStdString();
             const std::string phone = "+1" + r.phone;
             const std::string address = r.street + ", " + r.city + ", " + r.state + " " + r.zip;
-            auto text = [](sqlite3_stmt *s, int n, const std::string &v) { sqlite3_bind_text(s, n, v.data(), int(v.size()), SQLITE_TRANSIENT); };
-            text(contact, 1, contactId); text(contact, 2, business); text(contact, 3, r.first); text(contact, 4, r.last);
-            text(contact, 5, r.email); text(contact, 6, phone); text(contact, 7, address); text(contact, 8, r.street);
-            text(contact, 9, r.city); text(contact, 10, r.state); text(contact, 11, r.zip);
-            sqlite3_bind_int64(contact, 12, now); sqlite3_bind_int64(contact, 13, now << 16);
-            check(sqlite3_step(contact), db); sqlite3_reset(contact);
-            for (const auto &[channel, key] : {std::pair<const char *, const std::string *>{"email", &r.email}, {"phone", &phone}}) {
+            auto text = [](sqlite3_stmt *s, int n, const std::string &v) {
+                sqlite3_bind_text(s, n, v.data(), int(v.size()), SQLITE_TRANSIENT);
+            };
+            text(contact, 1, contactId);
+            text(contact, 2, business);
+            text(contact, 3, r.first);
+            text(contact, 4, r.last);
+            text(contact, 5, r.email);
+            text(contact, 6, phone);
+            text(contact, 7, address);
+            text(contact, 8, r.street);
+            text(contact, 9, r.city);
+            text(contact, 10, r.state);
+            text(contact, 11, r.zip);
+            sqlite3_bind_int64(contact, 12, now);
+            sqlite3_bind_int64(contact, 13, now << 16);
+            check(sqlite3_step(contact), db);
+            sqlite3_reset(contact);
+            for (const auto &[channel, key] :
+                 {std::pair<const char *, const std::string *>{"email", &r.email},
+                  {"phone", &phone}}) {
                 const std::string id = Core::Ids::uuidV7(now).toStdString();
-                text(identity, 1, id); text(identity, 2, business); text(identity, 3, contactId);
-                sqlite3_bind_text(identity, 4, channel, -1, SQLITE_STATIC); text(identity, 5, *key);
-                sqlite3_bind_int64(identity, 6, now); sqlite3_bind_int64(identity, 7, now << 16);
-                check(sqlite3_step(identity), db); sqlite3_reset(identity);
+                text(identity, 1, id);
+                text(identity, 2, business);
+                text(identity, 3, contactId);
+                sqlite3_bind_text(identity, 4, channel, -1, SQLITE_STATIC);
+                text(identity, 5, *key);
+                sqlite3_bind_int64(identity, 6, now);
+                sqlite3_bind_int64(identity, 7, now << 16);
+                check(sqlite3_step(identity), db);
+                sqlite3_reset(identity);
             }
             const std::string leadId = Core::Ids::uuidV7(now).toStdString();
             const std::string external = "generic:" + std::to_string(i);
             const std::string details = "{\"credit_score\":" + r.credit + "}";
-            text(lead, 1, leadId); text(lead, 2, business); text(lead, 3, contactId); text(lead, 4, external);
-            text(lead, 5, r.first); text(lead, 6, r.last); text(lead, 7, r.email); text(lead, 8, phone);
-            text(lead, 9, address); text(lead, 10, r.state); text(lead, 11, details);
-            sqlite3_bind_int64(lead, 12, now); sqlite3_bind_int64(lead, 13, now << 16);
-            check(sqlite3_step(lead), db); sqlite3_reset(lead);
+            text(lead, 1, leadId);
+            text(lead, 2, business);
+            text(lead, 3, contactId);
+            text(lead, 4, external);
+            text(lead, 5, r.first);
+            text(lead, 6, r.last);
+            text(lead, 7, r.email);
+            text(lead, 8, phone);
+            text(lead, 9, address);
+            text(lead, 10, r.state);
+            text(lead, 11, details);
+            sqlite3_bind_int64(lead, 12, now);
+            sqlite3_bind_int64(lead, 13, now << 16);
+            check(sqlite3_step(lead), db);
+            sqlite3_reset(lead);
         }
         check(sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr), db);
     }
@@ -223,12 +272,14 @@ int main(int argc, char *argv[])
         qFatal("import failed: %s", qPrintable(summary.error().message));
     const double rate = double(summary->read) / seconds;
 
-    std::printf("| rows | bare sqlite3 insert | parse + normalise | LeadDesk import | ratio (budget >= 0.5) |\n");
+    std::printf("| rows | bare sqlite3 insert | parse + normalise | LeadDesk import | ratio "
+                "(budget >= 0.5) |\n");
     std::printf("|---:|---:|---:|---:|---:|\n");
-    std::printf("| %lld | %.0f rows/s | %.0f rows/s | %.0f rows/s (%.1f s) | %.2f |\n", (long long)n, baseline,
-                parse, rate, seconds, rate / baseline);
-    std::printf("imported %lld, merged %lld, duplicate %lld, failed %lld (valid in parse pass: %lld)\n",
-                (long long)summary->imported, (long long)summary->merged, (long long)summary->duplicates,
-                (long long)summary->failed, (long long)valid);
+    std::printf("| %lld | %.0f rows/s | %.0f rows/s | %.0f rows/s (%.1f s) | %.2f |\n",
+                (long long)n, baseline, parse, rate, seconds, rate / baseline);
+    std::printf(
+        "imported %lld, merged %lld, duplicate %lld, failed %lld (valid in parse pass: %lld)\n",
+        (long long)summary->imported, (long long)summary->merged, (long long)summary->duplicates,
+        (long long)summary->failed, (long long)valid);
     return rate / baseline >= 0.5 ? 0 : 1;
 }

@@ -50,7 +50,8 @@ int generate(const QString &dir, qint64 leads)
         options.leads = leads;
         options.seed = 1;
         return Core::DemoDataGenerator(db, options).generate(business, [](qint64 n, qint64 total) {
-            std::fprintf(stderr, "\rgenerating demo store: %lld / %lld", (long long)n, (long long)total);
+            std::fprintf(stderr, "\rgenerating demo store: %lld / %lld", (long long)n,
+                         (long long)total);
         });
     });
     auto result = done.result();
@@ -84,27 +85,35 @@ int main(int argc, char *argv[])
         QCoreApplication app(argc, argv);
         return generate(QString::fromLocal8Bit(argv[2]), QByteArray(argv[3]).toLongLong());
     }
-    qputenv("QT_QPA_PLATFORM", qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
+    qputenv("QT_QPA_PLATFORM",
+            qgetenv("QT_QPA_PLATFORM").isEmpty() ? "offscreen" : qgetenv("QT_QPA_PLATFORM"));
     QApplication app(argc, argv);
     QCommandLineParser parser;
-    parser.addOption({QStringLiteral("leads"), QStringLiteral("Leads in the store."), QStringLiteral("n"), QStringLiteral("1000000")});
-    parser.addOption({QStringLiteral("data-dir"), QStringLiteral("Store folder (kept between runs)."), QStringLiteral("dir")});
+    parser.addOption({QStringLiteral("leads"), QStringLiteral("Leads in the store."),
+                      QStringLiteral("n"), QStringLiteral("1000000")});
+    parser.addOption({QStringLiteral("data-dir"),
+                      QStringLiteral("Store folder (kept between runs)."), QStringLiteral("dir")});
     parser.process(app);
     const qint64 leads = parser.value(QStringLiteral("leads")).toLongLong();
     QTemporaryDir temp;
-    const QString dir = parser.isSet(QStringLiteral("data-dir")) ? parser.value(QStringLiteral("data-dir")) : temp.path();
+    const QString dir = parser.isSet(QStringLiteral("data-dir"))
+                            ? parser.value(QStringLiteral("data-dir"))
+                            : temp.path();
 
     if (leadCount(dir) != leads) {
         if (leadCount(dir) > 0) {
-            std::fprintf(stderr, "%s holds another data set; use an empty --data-dir\n", qPrintable(dir));
+            std::fprintf(stderr, "%s holds another data set; use an empty --data-dir\n",
+                         qPrintable(dir));
             return 2;
         }
         QElapsedTimer generation;
         generation.start();
         if (QProcess::execute(QCoreApplication::applicationFilePath(),
-                              {QStringLiteral("--generate"), dir, QString::number(leads)}) != 0)
+                              {QStringLiteral("--generate"), dir, QString::number(leads)})
+            != 0)
             return 1;
-        std::fprintf(stderr, "generated %lld leads in %.1f s\n", (long long)leads, generation.elapsed() / 1000.0);
+        std::fprintf(stderr, "generated %lld leads in %.1f s\n", (long long)leads,
+                     generation.elapsed() / 1000.0);
     }
     const double rssBefore = peakRssMb();
 
@@ -148,9 +157,11 @@ int main(int argc, char *argv[])
     const double scrollMs = timer.nsecsElapsed() / 1e6;
     const double peak = peakRssMb();
 
-    std::printf("| leads | first rows shown (budget < 1000 ms) | status-bar counts | re-sort by name | 50 more pages | peak memory (budget < 300 MB) |\n");
+    std::printf("| leads | first rows shown (budget < 1000 ms) | status-bar counts | re-sort by "
+                "name | 50 more pages | peak memory (budget < 300 MB) |\n");
     std::printf("|---:|---:|---:|---:|---:|---:|\n");
-    std::printf("| %lld | %.0f ms (%d rows) | %.0f ms | %.0f ms | %.0f ms | %.0f MB (%.0f MB before the window) |\n",
+    std::printf("| %lld | %.0f ms (%d rows) | %.0f ms | %.0f ms | %.0f ms | %.0f MB (%.0f MB "
+                "before the window) |\n",
                 (long long)leads, firstRowsMs, rows, countsMs, sortMs, scrollMs, peak, rssBefore);
     return firstRowsMs < 1000 && peak < 300 ? 0 : 1;
 }

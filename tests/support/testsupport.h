@@ -9,7 +9,7 @@
 
 // Fails the test with the result's error message. (QVERIFY2 would evaluate the message even on
 // success, and reading the error of a successful result is undefined.)
-#define LD_VERIFY_OK(result)                                                                      \
+#define LD_VERIFY_OK(result)                                                                       \
     do {                                                                                           \
         const auto &ldResult_ = (result);                                                          \
         if (!ldResult_)                                                                            \

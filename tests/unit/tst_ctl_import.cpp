@@ -31,7 +31,8 @@ private:
     Run ctl(const QStringList &args)
     {
         QProcess process;
-        process.start(QStringLiteral(LEADDESK_CTL_PATH), QStringList{QStringLiteral("--data-dir"), m_dir.path()} + args);
+        process.start(QStringLiteral(LEADDESK_CTL_PATH),
+                      QStringList{QStringLiteral("--data-dir"), m_dir.path()} + args);
         if (!process.waitForFinished(60000))
             return {};
         return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
@@ -50,32 +51,41 @@ private:
 
 void tst_CtlImport::importsAndSummarises()
 {
-    const Run run = ctl({QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("leadsource"),
-                         Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
+    const Run run
+        = ctl({QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("leadsource"),
+               Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
     QCOMPARE(run.exitCode, 0);
-    QVERIFY2(run.out.contains(QStringLiteral("read 2, imported 2, merged 0, duplicate 0, failed 0")), qPrintable(run.out));
+    QVERIFY2(
+        run.out.contains(QStringLiteral("read 2, imported 2, merged 0, duplicate 0, failed 0")),
+        qPrintable(run.out));
 }
 
 void tst_CtlImport::reimportReportsDuplicates()
 {
-    const Run run = ctl({QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("leadsource"),
-                         Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
+    const Run run
+        = ctl({QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("leadsource"),
+               Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
     QCOMPARE(run.exitCode, 0);
-    QVERIFY2(run.out.contains(QStringLiteral("imported 0, merged 0, duplicate 2")), qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("imported 0, merged 0, duplicate 2")),
+             qPrintable(run.out));
 }
 
 void tst_CtlImport::failedOutIsWritten()
 {
-    const QString file = write(QStringLiteral("bad.csv"), "Email,FirstName\nnot-an-email,Ann\nok@example.com,Bo\n");
+    const QString file = write(QStringLiteral("bad.csv"),
+                               "Email,FirstName\nnot-an-email,Ann\nok@example.com,Bo\n");
     const QString failed = m_files.filePath(QStringLiteral("failed.csv"));
     const Run run = ctl({QStringLiteral("import"), QStringLiteral("--source=generic"), file,
                          QStringLiteral("--failed-out"), failed});
     QCOMPARE(run.exitCode, 0);
-    QVERIFY2(run.out.contains(QStringLiteral("imported 1")) && run.out.contains(QStringLiteral("failed 1")), qPrintable(run.out));
+    QVERIFY2(run.out.contains(QStringLiteral("imported 1"))
+                 && run.out.contains(QStringLiteral("failed 1")),
+             qPrintable(run.out));
     QFile out(failed);
     QVERIFY(out.open(QIODevice::ReadOnly));
     const QByteArray content = out.readAll();
-    QVERIFY2(content.startsWith("Email,FirstName,error_field,error_message\r\n"), content.constData());
+    QVERIFY2(content.startsWith("Email,FirstName,error_field,error_message\r\n"),
+             content.constData());
     QVERIFY(content.contains("not-an-email,Ann,email,"));
 }
 
@@ -83,9 +93,13 @@ void tst_CtlImport::usageErrorsExitTwo_data()
 {
     QTest::addColumn<QStringList>("args");
     QTest::newRow("no source") << QStringList{QStringLiteral("import"), QStringLiteral("x.csv")};
-    QTest::newRow("unknown source") << QStringList{QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("equifax"), QStringLiteral("x.csv")};
-    QTest::newRow("no file") << QStringList{QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("generic")};
-    QTest::newRow("unknown option") << QStringList{QStringLiteral("import"), QStringLiteral("--frobnicate")};
+    QTest::newRow("unknown source")
+        << QStringList{QStringLiteral("import"), QStringLiteral("--source"),
+                       QStringLiteral("equifax"), QStringLiteral("x.csv")};
+    QTest::newRow("no file") << QStringList{QStringLiteral("import"), QStringLiteral("--source"),
+                                            QStringLiteral("generic")};
+    QTest::newRow("unknown option")
+        << QStringList{QStringLiteral("import"), QStringLiteral("--frobnicate")};
     QTest::newRow("unknown command") << QStringList{QStringLiteral("explode")};
 }
 
@@ -101,8 +115,10 @@ void tst_CtlImport::unreadableOrWrongFileExitsOne_data()
 {
     QTest::addColumn<QString>("file");
     QTest::addColumn<QString>("mentions");
-    QTest::newRow("missing") << m_files.filePath(QStringLiteral("missing.csv")) << QStringLiteral("no such file");
-    QTest::newRow("wrong file") << write(QStringLiteral("orders.csv"), "order_id,sku\n1,A\n") << QStringLiteral("orders.csv");
+    QTest::newRow("missing") << m_files.filePath(QStringLiteral("missing.csv"))
+                             << QStringLiteral("no such file");
+    QTest::newRow("wrong file") << write(QStringLiteral("orders.csv"), "order_id,sku\n1,A\n")
+                                << QStringLiteral("orders.csv");
     QTest::newRow("directory") << m_files.path() << QStringLiteral("cannot read");
 }
 
@@ -110,7 +126,8 @@ void tst_CtlImport::unreadableOrWrongFileExitsOne()
 {
     QFETCH(QString, file);
     QFETCH(QString, mentions);
-    const Run run = ctl({QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("generic"), file});
+    const Run run = ctl(
+        {QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("generic"), file});
     QCOMPARE(run.exitCode, 1);
     QCOMPARE(run.err.count(QLatin1Char('\n')), 1); // one clear line
     QVERIFY2(run.err.contains(mentions), qPrintable(run.err));

@@ -53,22 +53,26 @@ void tst_Database::upgradesFromFirstVersionKeepingData()
         auto v1 = Core::Database::open(path, Core::Database::Mode::ReadWrite, 1);
         LD_VERIFY_OK(v1);
         QCOMPARE((*v1)->schemaVersion(), 1);
-        QVERIFY((*v1)->execDirect(QStringLiteral(
-            "INSERT INTO businesses (id, name, created_at, updated_at) VALUES ('b1', 'Old Co', 1, 1)")));
+        QVERIFY((*v1)->execDirect(QStringLiteral("INSERT INTO businesses (id, name, created_at, "
+                                                 "updated_at) VALUES ('b1', 'Old Co', 1, 1)")));
         QVERIFY((*v1)->execDirect(QStringLiteral(
             "INSERT INTO contacts (id, business_id, first_name, created_at, updated_at) "
             "VALUES ('c1', 'b1', 'Ana', 1, 1)")));
         QSqlQuery q((*v1)->connection());
-        QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'idx_contacts_name'")));
+        QVERIFY(q.exec(
+            QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'idx_contacts_name'")));
         QVERIFY(q.next());
         QCOMPARE(q.value(0).toInt(), 0);
     }
     auto latest = Core::Database::open(path);
     LD_VERIFY_OK(latest);
     QCOMPARE((*latest)->schemaVersion(), Core::Database::latestSchemaVersion());
-    QCOMPARE(Test::countRows(**latest, QStringLiteral("contacts"), QStringLiteral("first_name = 'Ana'")), 1);
+    QCOMPARE(
+        Test::countRows(**latest, QStringLiteral("contacts"), QStringLiteral("first_name = 'Ana'")),
+        1);
     QSqlQuery q((*latest)->connection());
-    QVERIFY(q.exec(QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'idx_contacts_name'")));
+    QVERIFY(q.exec(
+        QStringLiteral("SELECT COUNT(*) FROM sqlite_master WHERE name = 'idx_contacts_name'")));
     QVERIFY(q.next());
     QCOMPARE(q.value(0).toInt(), 1);
 }
@@ -84,7 +88,8 @@ void tst_Database::refusesNewerSchema()
     }
     auto again = Core::Database::open(path);
     QVERIFY(!again);
-    QVERIFY2(again.error().message.contains(QStringLiteral("newer")), qPrintable(again.error().message));
+    QVERIFY2(again.error().message.contains(QStringLiteral("newer")),
+             qPrintable(again.error().message));
     auto readOnly = Core::Database::open(path, Core::Database::Mode::ReadOnly);
     QVERIFY(!readOnly);
 }
@@ -140,22 +145,43 @@ void tst_Database::failedStatementReportsReason()
     Test::TempStore store;
     auto result = store.db().execDirect(QStringLiteral("INSERT INTO no_such_table VALUES (1)"));
     QVERIFY(!result);
-    QVERIFY2(result.error().message.contains(QStringLiteral("no_such_table")), qPrintable(result.error().message));
+    QVERIFY2(result.error().message.contains(QStringLiteral("no_such_table")),
+             qPrintable(result.error().message));
     // Constraint: a lead's status must be one of the seed's values.
-    auto bad = store.db().execDirect(QStringLiteral(
-        "INSERT INTO users (id, business_id, username, role, password_hash, created_at, updated_at) "
-        "VALUES ('u', 'nope', 'x', 'superuser', 'h', 1, 1)"));
+    auto bad = store.db().execDirect(
+        QStringLiteral("INSERT INTO users (id, business_id, username, role, password_hash, "
+                       "created_at, updated_at) "
+                       "VALUES ('u', 'nope', 'x', 'superuser', 'h', 1, 1)"));
     QVERIFY(!bad);
 }
 
 void tst_Database::everyTableOfTheDesignExists_data()
 {
     QTest::addColumn<QString>("table");
-    for (const char *table :
-         {"businesses", "users", "sources", "contacts", "contact_identities", "leads", "conversations",
-          "messages", "campaigns", "activities", "chatbot_sessions", "answers", "behaviors",
-          "ab_assignments", "ab_events", "broadcasts", "broadcast_recipients", "outbox",
-          "inbound_journal", "delivery_log", "settings", "audit_log", "change_log", "sync_state"})
+    for (const char *table : {"businesses",
+                              "users",
+                              "sources",
+                              "contacts",
+                              "contact_identities",
+                              "leads",
+                              "conversations",
+                              "messages",
+                              "campaigns",
+                              "activities",
+                              "chatbot_sessions",
+                              "answers",
+                              "behaviors",
+                              "ab_assignments",
+                              "ab_events",
+                              "broadcasts",
+                              "broadcast_recipients",
+                              "outbox",
+                              "inbound_journal",
+                              "delivery_log",
+                              "settings",
+                              "audit_log",
+                              "change_log",
+                              "sync_state"})
         QTest::newRow(table) << QString::fromLatin1(table);
 }
 
@@ -171,17 +197,22 @@ void tst_Database::listQueriesUseIndexes_data()
     QTest::addColumn<QString>("sql");
     QTest::addColumn<QString>("index");
     QTest::newRow("created page") << QStringLiteral(
-        "SELECT id FROM leads WHERE business_id = 'b' AND deleted = 0 AND (created_at, rowid) < (5, 5) "
-        "ORDER BY created_at DESC, rowid DESC LIMIT 200") << QStringLiteral("idx_leads_created");
+        "SELECT id FROM leads WHERE business_id = 'b' AND deleted = 0 AND (created_at, rowid) < "
+        "(5, 5) "
+        "ORDER BY created_at DESC, rowid DESC LIMIT 200")
+                                  << QStringLiteral("idx_leads_created");
     QTest::newRow("name page") << QStringLiteral(
-        "SELECT id FROM leads WHERE business_id = 'b' AND deleted = 0 AND (last_name, first_name, rowid) > ('a', 'b', 5) "
-        "ORDER BY last_name, first_name, rowid LIMIT 200") << QStringLiteral("idx_leads_name");
+        "SELECT id FROM leads WHERE business_id = 'b' AND deleted = 0 AND (last_name, first_name, "
+        "rowid) > ('a', 'b', 5) "
+        "ORDER BY last_name, first_name, rowid LIMIT 200")
+                               << QStringLiteral("idx_leads_name");
     QTest::newRow("score page") << QStringLiteral(
-        "SELECT id FROM leads WHERE business_id = 'b' AND deleted = 0 ORDER BY lead_score DESC, rowid DESC LIMIT 200")
-                                << QStringLiteral("idx_leads_score");
-    QTest::newRow("identity probe") << QStringLiteral(
-        "SELECT contact_id FROM contact_identities WHERE business_id = 'b' AND channel = 'email' AND external_id = 'x'")
-                                    << QStringLiteral("sqlite_autoindex_contact_identities");
+        "SELECT id FROM leads WHERE business_id = 'b' AND deleted = 0 ORDER BY lead_score DESC, "
+        "rowid DESC LIMIT 200") << QStringLiteral("idx_leads_score");
+    QTest::newRow("identity probe")
+        << QStringLiteral("SELECT contact_id FROM contact_identities WHERE business_id = 'b' AND "
+                          "channel = 'email' AND external_id = 'x'")
+        << QStringLiteral("sqlite_autoindex_contact_identities");
 }
 
 void tst_Database::listQueriesUseIndexes()

@@ -43,7 +43,8 @@ void tst_DatabaseThread::jobsRunOnTheWriterThreadAndCommit()
     });
     QVERIFY(done.result());
     QVERIFY(jobThread != QThread::currentThread());
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'w1'")), 1);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'w1'")),
+             1);
 }
 
 void tst_DatabaseThread::concurrentJobsShareCommits()
@@ -60,14 +61,17 @@ void tst_DatabaseThread::concurrentJobsShareCommits()
     });
     QList<QFuture<Core::Result<void>>> futures;
     for (int i = 0; i < 300; ++i)
-        futures << (*writer)->submit([i](Core::Database &db) { return insertBusiness(db, QStringLiteral("g%1").arg(i)); });
+        futures << (*writer)->submit(
+            [i](Core::Database &db) { return insertBusiness(db, QStringLiteral("g%1").arg(i)); });
     const qint64 before = (*writer)->batches();
     release = true;
     for (auto &future : futures)
         QVERIFY(future.result());
     QVERIFY(blocker.result());
     QVERIFY2((*writer)->batches() - before <= 3, "300 queued jobs should need only a few commits");
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'g%'")), 300);
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'g%'")),
+        300);
 }
 
 void tst_DatabaseThread::failingJobRollsBackAlone()
@@ -81,20 +85,26 @@ void tst_DatabaseThread::failingJobRollsBackAlone()
             QThread::msleep(1);
         return {};
     });
-    auto good1 = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("ok1")); });
+    auto good1 = (*writer)->submit(
+        [](Core::Database &db) { return insertBusiness(db, QStringLiteral("ok1")); });
     auto bad = (*writer)->submit([](Core::Database &db) -> Core::Result<void> {
         if (auto ok = insertBusiness(db, QStringLiteral("half")); !ok)
             return ok;
         return insertBusiness(db, QStringLiteral("ok1")); // duplicate key: the job fails
     });
-    auto good2 = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("ok2")); });
+    auto good2 = (*writer)->submit(
+        [](Core::Database &db) { return insertBusiness(db, QStringLiteral("ok2")); });
     release = true;
     QVERIFY(blocker.result());
     QVERIFY(good1.result());
     QVERIFY(!bad.result());
     QVERIFY(good2.result());
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id IN ('ok1', 'ok2')")), 2);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'half'")), 0);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"),
+                             QStringLiteral("id IN ('ok1', 'ok2')")),
+             2);
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'half'")),
+        0);
 }
 
 void tst_DatabaseThread::valueJobsReturnTheirValue()
@@ -106,9 +116,8 @@ void tst_DatabaseThread::valueJobsReturnTheirValue()
         return Test::countRows(db, QStringLiteral("businesses"));
     });
     QCOMPARE(value.result().value(), 1);
-    auto failing = (*writer)->submitValue<int>([](Core::Database &) -> Core::Result<int> {
-        return Core::fail(QStringLiteral("nope"));
-    });
+    auto failing = (*writer)->submitValue<int>(
+        [](Core::Database &) -> Core::Result<int> { return Core::fail(QStringLiteral("nope")); });
     QCOMPARE(failing.result().error().message, QStringLiteral("nope"));
 }
 
@@ -118,7 +127,10 @@ void tst_DatabaseThread::readerSeesCommittedWrites()
     auto writer = Core::StoreWriter::start(store.path());
     auto reader = Core::StoreReader::start(store.path());
     QVERIFY(writer && reader);
-    QVERIFY((*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("r1")); }).result());
+    QVERIFY(
+        (*writer)
+            ->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("r1")); })
+            .result());
     auto count = (*reader)->submitValue<int>([](Core::Database &db) -> Core::Result<int> {
         return Test::countRows(db, QStringLiteral("businesses"));
     });
@@ -139,9 +151,13 @@ void tst_DatabaseThread::destructorDrainsTheQueue()
         auto writer = Core::StoreWriter::start(store.path());
         QVERIFY(writer);
         for (int i = 0; i < 50; ++i)
-            (void)(*writer)->submit([i](Core::Database &db) { return insertBusiness(db, QStringLiteral("d%1").arg(i)); });
+            (void)(*writer)->submit([i](Core::Database &db) {
+                return insertBusiness(db, QStringLiteral("d%1").arg(i));
+            });
     }
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'd%'")), 50);
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'd%'")),
+        50);
 }
 
 void tst_DatabaseThread::standaloneJobsManageTheirOwnTransactions()
@@ -149,7 +165,8 @@ void tst_DatabaseThread::standaloneJobsManageTheirOwnTransactions()
     Test::TempStore store;
     auto writer = Core::StoreWriter::start(store.path());
     QVERIFY(writer);
-    auto before = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("s1")); });
+    auto before = (*writer)->submit(
+        [](Core::Database &db) { return insertBusiness(db, QStringLiteral("s1")); });
     auto standalone = (*writer)->submitStandalone([](Core::Database &db) -> Core::Result<void> {
         // Its own BEGIN/COMMIT pairs would fail inside the writer's transaction.
         for (int i = 0; i < 3; ++i) {
@@ -163,11 +180,14 @@ void tst_DatabaseThread::standaloneJobsManageTheirOwnTransactions()
         }
         return {};
     });
-    auto after = (*writer)->submit([](Core::Database &db) { return insertBusiness(db, QStringLiteral("s2")); });
+    auto after = (*writer)->submit(
+        [](Core::Database &db) { return insertBusiness(db, QStringLiteral("s2")); });
     QVERIFY(before.result());
     LD_VERIFY_OK(standalone.result());
     QVERIFY(after.result());
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id LIKE 'own%' OR id LIKE 's%'")), 5);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"),
+                             QStringLiteral("id LIKE 'own%' OR id LIKE 's%'")),
+             5);
 }
 
 QTEST_GUILESS_MAIN(tst_DatabaseThread)

@@ -43,7 +43,8 @@ void tst_Ids::uuidV7SortsInCreationOrder()
 
 void tst_Ids::seededUuidIsReproducible()
 {
-    QCOMPARE(Ids::uuidV7(1000, 0x1234'5678'9abc'def0ULL), Ids::uuidV7(1000, 0x1234'5678'9abc'def0ULL));
+    QCOMPARE(Ids::uuidV7(1000, 0x1234'5678'9abc'def0ULL),
+             Ids::uuidV7(1000, 0x1234'5678'9abc'def0ULL));
     QVERIFY(Ids::uuidV7(1000, 1) != Ids::uuidV7(1000, 2));
     QCOMPARE(Ids::uuidV7(1000, ~0ULL).at(14), QLatin1Char('7'));
     QCOMPARE(Ids::uuidV7Timestamp(Ids::uuidV7(1000, ~0ULL)), 1000);

@@ -52,14 +52,18 @@ void tst_LeadIngestor::newPersonIsImportedWithIdentities()
     Test::TempStore store;
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock);
-    auto stored = ingestor.store(store.businessId(), lead(QStringLiteral("renee@example.com"), QStringLiteral("+16145550177")));
+    auto stored = ingestor.store(store.businessId(), lead(QStringLiteral("renee@example.com"),
+                                                          QStringLiteral("+16145550177")));
     LD_VERIFY_OK(stored);
     QCOMPARE(stored->outcome, Outcome::Imported);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("contacts")), 1);
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("contact_identities"),
+                        QStringLiteral("channel = 'email' AND external_id = 'renee@example.com'")),
+        1);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("contact_identities"),
-                             QStringLiteral("channel = 'email' AND external_id = 'renee@example.com'")), 1);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("contact_identities"),
-                             QStringLiteral("channel = 'phone' AND external_id = '+16145550177'")), 1);
+                             QStringLiteral("channel = 'phone' AND external_id = '+16145550177'")),
+             1);
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT contact_id FROM leads")), stored->contactId);
 }
 
@@ -69,7 +73,8 @@ void tst_LeadIngestor::sameEmailOnAnotherChannelIsMerged()
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock);
     auto first = ingestor.store(store.businessId(), lead(QStringLiteral("renee@example.com"), {}));
-    auto second = ingestor.store(store.businessId(), lead(QStringLiteral("renee@example.com"), {}, QStringLiteral("thumbtack")));
+    auto second = ingestor.store(store.businessId(), lead(QStringLiteral("renee@example.com"), {},
+                                                          QStringLiteral("thumbtack")));
     QVERIFY(first && second);
     QCOMPARE(second->outcome, Outcome::Merged);
     QCOMPARE(second->matchedOn, QStringLiteral("email"));
@@ -77,9 +82,13 @@ void tst_LeadIngestor::sameEmailOnAnotherChannelIsMerged()
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads")), 2);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("contacts")), 1);
     // The merge explains itself.
-    const QString metadata = scalar(store.db(), QStringLiteral(
-        "SELECT metadata FROM activities WHERE activity_type = 'identity_merged'"));
-    QCOMPARE(QJsonDocument::fromJson(metadata.toUtf8()).object().value(QStringLiteral("matched_on")).toString(),
+    const QString metadata = scalar(
+        store.db(),
+        QStringLiteral("SELECT metadata FROM activities WHERE activity_type = 'identity_merged'"));
+    QCOMPARE(QJsonDocument::fromJson(metadata.toUtf8())
+                 .object()
+                 .value(QStringLiteral("matched_on"))
+                 .toString(),
              QStringLiteral("email"));
 }
 
@@ -88,15 +97,19 @@ void tst_LeadIngestor::samePhoneMergesAndAddsTheNewEmail()
     Test::TempStore store;
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock);
-    auto first = ingestor.store(store.businessId(), lead({}, QStringLiteral("+16145550177"), QStringLiteral("sms")));
-    auto second = ingestor.store(store.businessId(), lead(QStringLiteral("renee@work.example"), QStringLiteral("+16145550177")));
+    auto first = ingestor.store(store.businessId(),
+                                lead({}, QStringLiteral("+16145550177"), QStringLiteral("sms")));
+    auto second = ingestor.store(store.businessId(), lead(QStringLiteral("renee@work.example"),
+                                                          QStringLiteral("+16145550177")));
     QVERIFY(first && second);
     QCOMPARE(second->outcome, Outcome::Merged);
     QCOMPARE(second->matchedOn, QStringLiteral("phone"));
     QCOMPARE(second->contactId, first->contactId);
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT contact_id FROM contact_identities WHERE external_id = 'renee@work.example'")),
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT contact_id FROM contact_identities WHERE "
+                                               "external_id = 'renee@work.example'")),
              first->contactId);
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT email FROM contacts")), QStringLiteral("renee@work.example"));
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT email FROM contacts")),
+             QStringLiteral("renee@work.example"));
 }
 
 void tst_LeadIngestor::conflictingKeysAreReportedNotMoved()
@@ -105,14 +118,20 @@ void tst_LeadIngestor::conflictingKeysAreReportedNotMoved()
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock);
     auto a = ingestor.store(store.businessId(), lead(QStringLiteral("a@example.com"), {}));
-    auto b = ingestor.store(store.businessId(), lead({}, QStringLiteral("+16145550100"), QStringLiteral("sms")));
-    auto both = ingestor.store(store.businessId(), lead(QStringLiteral("a@example.com"), QStringLiteral("+16145550100")));
+    auto b = ingestor.store(store.businessId(),
+                            lead({}, QStringLiteral("+16145550100"), QStringLiteral("sms")));
+    auto both = ingestor.store(
+        store.businessId(), lead(QStringLiteral("a@example.com"), QStringLiteral("+16145550100")));
     QVERIFY(a && b && both);
     QCOMPARE(both->contactId, a->contactId); // e-mail is the stronger key
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT contact_id FROM contact_identities WHERE external_id = '+16145550100'")),
-             b->contactId);
-    const QString metadata = scalar(store.db(), QStringLiteral(
-        "SELECT metadata FROM activities WHERE lead_id = '%1'").arg(both->leadId));
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral(
+                   "SELECT contact_id FROM contact_identities WHERE external_id = '+16145550100'")),
+        b->contactId);
+    const QString metadata = scalar(
+        store.db(),
+        QStringLiteral("SELECT metadata FROM activities WHERE lead_id = '%1'").arg(both->leadId));
     QVERIFY2(metadata.contains(QStringLiteral("phone:+16145550100")), qPrintable(metadata));
 }
 
@@ -148,8 +167,11 @@ void tst_LeadIngestor::sameEmailAndCampaignWithin24HoursIsAnActivity()
     QCOMPARE(repeat->outcome, Outcome::Duplicate);
     QCOMPARE(repeat->leadId, first->leadId);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads")), 1);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("activities"),
-                             QStringLiteral("activity_type = 'duplicate_submission' AND lead_id = '%1'").arg(first->leadId)), 1);
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("activities"),
+                        QStringLiteral("activity_type = 'duplicate_submission' AND lead_id = '%1'")
+                            .arg(first->leadId)),
+        1);
     // After 24 hours it is a new enquiry from the same person.
     r.createdAtMs += 2 * 3600 * 1000;
     auto later = ingestor.store(store.businessId(), r);
@@ -173,8 +195,11 @@ void tst_LeadIngestor::campaignIsCreatedOnFirstSight()
     other.campaignRef = QStringLiteral("spring-ac-2026");
     QVERIFY(ingestor.store(store.businessId(), other));
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("campaigns")), 1);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
-                             QStringLiteral("campaign_name = 'Spring A/C tune-up' AND campaign_id IS NOT NULL")), 2);
+    QCOMPARE(
+        Test::countRows(
+            store.db(), QStringLiteral("leads"),
+            QStringLiteral("campaign_name = 'Spring A/C tune-up' AND campaign_id IS NOT NULL")),
+        2);
 }
 
 void tst_LeadIngestor::knownContactFieldsAreKeptMissingOnesFilled()
@@ -189,8 +214,10 @@ void tst_LeadIngestor::knownContactFieldsAreKeptMissingOnesFilled()
     later.firstName = QStringLiteral("Someone");
     later.company = QStringLiteral("Other Inc");
     QVERIFY(ingestor.store(store.businessId(), later));
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT first_name || '|' || company || '|' || phone FROM contacts")),
-             QStringLiteral("Renee|Acme Corp|+16145550133"));
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral("SELECT first_name || '|' || company || '|' || phone FROM contacts")),
+        QStringLiteral("Renee|Acme Corp|+16145550133"));
 }
 
 void tst_LeadIngestor::injectionStringsAreStoredVerbatim()
@@ -199,7 +226,8 @@ void tst_LeadIngestor::injectionStringsAreStoredVerbatim()
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock);
     Core::LeadRecord r = lead(QStringLiteral("a@example.com"), {});
-    const QString hostile = QStringLiteral("Robert'); DROP TABLE leads;-- <script>alert(1)</script> \u202e");
+    const QString hostile
+        = QStringLiteral("Robert'); DROP TABLE leads;-- <script>alert(1)</script> \u202e");
     r.message = hostile;
     r.lastName = hostile;
     r.campaignRef = QStringLiteral("x' OR '1'='1");

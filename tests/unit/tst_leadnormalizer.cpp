@@ -40,7 +40,10 @@ void tst_LeadNormalizer::contactRules_data()
     r.city = QStringLiteral("columbus");
     r.state = QStringLiteral("oh");
     r.postalCode = QStringLiteral("43214");
-    QTest::newRow("seed 003 rules") << r << QStringLiteral("Renee|Castillo|Renee.C@example.com|+16145550177|OH|88 Birchwood Ln, Columbus, OH 43214");
+    QTest::newRow("seed 003 rules")
+        << r
+        << QStringLiteral("Renee|Castillo|Renee.C@example.com|+16145550177|OH|88 Birchwood Ln, "
+                          "Columbus, OH 43214");
 
     r = raw();
     r.fullName = QStringLiteral("ana maría DE LA cruz");
@@ -57,7 +60,8 @@ void tst_LeadNormalizer::contactRules_data()
     r.country = QStringLiteral("gb");
     r.state = QStringLiteral("Greater London");
     r.city = QStringLiteral("london");
-    QTest::newRow("non-US region kept") << r << QStringLiteral("||b@example.co.uk||Greater London|London, Greater London");
+    QTest::newRow("non-US region kept")
+        << r << QStringLiteral("||b@example.co.uk||Greater London|London, Greater London");
 
     r = raw();
     r.phone = QStringLiteral("+44 20 7946 0958");
@@ -71,9 +75,12 @@ void tst_LeadNormalizer::contactRules()
     QFETCH(QString, expected);
     Core::LeadNormalizer normalizer(m_normalizer);
     const auto outcome = normalizer.normalize(raw, 1000);
-    QVERIFY2(outcome.errors.isEmpty(), qPrintable(outcome.errors.isEmpty() ? QString() : outcome.errors.first().message));
+    QVERIFY2(outcome.errors.isEmpty(),
+             qPrintable(outcome.errors.isEmpty() ? QString() : outcome.errors.first().message));
     const Core::LeadRecord &r = outcome.record;
-    QCOMPARE(QStringList({r.firstName, r.lastName, r.email, r.phone, r.state, r.addressLine}).join(QLatin1Char('|')), expected);
+    QCOMPARE(QStringList({r.firstName, r.lastName, r.email, r.phone, r.state, r.addressLine})
+                 .join(QLatin1Char('|')),
+             expected);
 }
 
 void tst_LeadNormalizer::invalidFieldsFailTheLead_data()
@@ -151,14 +158,17 @@ void tst_LeadNormalizer::detailsAreTyped()
     QVERIFY(!d.contains(QStringLiteral("cash_out_cents")));
     QCOMPARE(d.value(QStringLiteral("found_home")).toBool(), false);
     QCOMPARE(d.value(QStringLiteral("ltv")).toDouble(), 65.0);
-    QVERIFY(d.value(QStringLiteral("date_of_birth")).toString().startsWith(QStringLiteral("1990-11-20")));
+    QVERIFY(d.value(QStringLiteral("date_of_birth"))
+                .toString()
+                .startsWith(QStringLiteral("1990-11-20")));
     QCOMPARE(d.value(QStringLiteral("Unmapped Column")).toString(), QStringLiteral("kept as text"));
     QVERIFY(!d.contains(QStringLiteral("mortgage_balance_cents")));
 }
 
 void tst_LeadNormalizer::openEndedAmounts()
 {
-    // FreeRateUpdate: "CashOut: a number, or '500000 or more'"; "MortgageBalance: ... 'Over 1200000'".
+    // FreeRateUpdate: "CashOut: a number, or '500000 or more'"; "MortgageBalance: ... 'Over
+    // 1200000'".
     Core::RawLead raw;
     raw.email = QStringLiteral("a@example.com");
     raw.details = {{QStringLiteral("cash_out"), QStringLiteral("500000 or more")},

@@ -34,10 +34,13 @@ void tst_LeadRepository::initTestCase()
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(m_store->db(), clock);
     QRandomGenerator rng(7);
-    const QStringList last = {QStringLiteral("Castillo"), QStringLiteral("Pike"), QStringLiteral("O'Neil"),
-                              QStringLiteral("van der Berg"), QStringLiteral("Nguyen"), QString()};
-    const QStringList channels = {QStringLiteral("webform"), QStringLiteral("sms"), QStringLiteral("thumbtack")};
-    const QStringList statuses = {QStringLiteral("new"), QStringLiteral("contacted"), QStringLiteral("closed_won")};
+    const QStringList last
+        = {QStringLiteral("Castillo"),     QStringLiteral("Pike"),   QStringLiteral("O'Neil"),
+           QStringLiteral("van der Berg"), QStringLiteral("Nguyen"), QString()};
+    const QStringList channels
+        = {QStringLiteral("webform"), QStringLiteral("sms"), QStringLiteral("thumbtack")};
+    const QStringList statuses
+        = {QStringLiteral("new"), QStringLiteral("contacted"), QStringLiteral("closed_won")};
     QVERIFY(m_store->db().begin());
     for (int i = 0; i < 1234; ++i) {
         Core::LeadRecord r;
@@ -69,8 +72,12 @@ void tst_LeadRepository::pagingVisitsEveryRowInOrder_data()
         {"status", {Core::LeadSort::Status, "status %1, created_at %1, rowid %1"}},
     };
     for (const auto &[name, spec] : sorts) {
-        QTest::addRow("%s asc", name) << spec.first << Qt::AscendingOrder << QString::fromLatin1(spec.second).arg(QStringLiteral("ASC"));
-        QTest::addRow("%s desc", name) << spec.first << Qt::DescendingOrder << QString::fromLatin1(spec.second).arg(QStringLiteral("DESC"));
+        QTest::addRow("%s asc", name)
+            << spec.first << Qt::AscendingOrder
+            << QString::fromLatin1(spec.second).arg(QStringLiteral("ASC"));
+        QTest::addRow("%s desc", name)
+            << spec.first << Qt::DescendingOrder
+            << QString::fromLatin1(spec.second).arg(QStringLiteral("DESC"));
     }
 }
 
@@ -136,15 +143,20 @@ void tst_LeadRepository::detailHasIdentitiesActivitiesAndMessages()
     r.channel = QStringLiteral("webform");
     auto second = ingestor.store(store.businessId(), r);
     QVERIFY(first && second);
-    QVERIFY(store.db().execDirect(QStringLiteral(
-        "INSERT INTO conversations (id, business_id, contact_id, lead_id, channel, created_at, updated_at) "
-        "VALUES ('cv1', '%1', '%2', '%3', 'webform', 1, 1)").arg(store.businessId(), second->contactId, second->leadId)));
+    QVERIFY(store.db().execDirect(
+        QStringLiteral("INSERT INTO conversations (id, business_id, contact_id, lead_id, channel, "
+                       "created_at, updated_at) "
+                       "VALUES ('cv1', '%1', '%2', '%3', 'webform', 1, 1)")
+            .arg(store.businessId(), second->contactId, second->leadId)));
     for (int i = 0; i < 3; ++i) {
-        QVERIFY(store.db().execDirect(QStringLiteral(
-            "INSERT INTO messages (id, business_id, conversation_id, lead_id, direction, body, sent_at, created_at, updated_at) "
-            "VALUES ('m%1', '%2', 'cv1', '%3', '%4', 'hello %1', %5, 1, 1)")
-                                          .arg(i).arg(store.businessId(), second->leadId, i % 2 ? QStringLiteral("out") : QStringLiteral("in"))
-                                          .arg(100 - i)));
+        QVERIFY(store.db().execDirect(
+            QStringLiteral("INSERT INTO messages (id, business_id, conversation_id, lead_id, "
+                           "direction, body, sent_at, created_at, updated_at) "
+                           "VALUES ('m%1', '%2', 'cv1', '%3', '%4', 'hello %1', %5, 1, 1)")
+                .arg(i)
+                .arg(store.businessId(), second->leadId,
+                     i % 2 ? QStringLiteral("out") : QStringLiteral("in"))
+                .arg(100 - i)));
     }
     Core::LeadRepository repo(store.db());
     auto detail = repo.detail(second->leadId);
@@ -157,7 +169,8 @@ void tst_LeadRepository::detailHasIdentitiesActivitiesAndMessages()
     QCOMPARE(detail->messages.size(), 3);
     QCOMPARE(detail->messages.at(0).body, QStringLiteral("hello 2")); // oldest first
     auto thumbtack = repo.detail(first->leadId);
-    QCOMPARE(thumbtack->lead.details.value(QStringLiteral("category")).toString(), QStringLiteral("House Cleaning"));
+    QCOMPARE(thumbtack->lead.details.value(QStringLiteral("category")).toString(),
+             QStringLiteral("House Cleaning"));
 }
 
 void tst_LeadRepository::countsByStatusAndChannel()
@@ -166,7 +179,8 @@ void tst_LeadRepository::countsByStatusAndChannel()
     auto counts = repo.counts(m_store->businessId());
     QVERIFY(counts);
     QCOMPARE(counts->total, 1234);
-    QCOMPARE(counts->newLeads, Test::countRows(m_store->db(), QStringLiteral("leads"), QStringLiteral("status = 'new'")));
+    QCOMPARE(counts->newLeads, Test::countRows(m_store->db(), QStringLiteral("leads"),
+                                               QStringLiteral("status = 'new'")));
     qint64 sum = 0;
     for (const auto &[channel, n] : counts->byChannel)
         sum += n;

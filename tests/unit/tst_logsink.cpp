@@ -48,7 +48,8 @@ void tst_LogSink::humanLinesNameTheCategory()
 {
     spdlog::drop_all();
     const QByteArray out = captureStderr([] {
-        LeadDesk::App::installLogSink(LeadDesk::App::LogFormat::Human, LeadDesk::App::LogLevel::Verbose);
+        LeadDesk::App::installLogSink(LeadDesk::App::LogFormat::Human,
+                                      LeadDesk::App::LogLevel::Verbose);
         qCDebug(lcTest) << "debug shown with --verbose";
         qCInfo(lcTest) << "opened store";
     });
@@ -60,7 +61,8 @@ void tst_LogSink::quietHidesInfoButNotWarnings()
 {
     spdlog::drop_all();
     const QByteArray out = captureStderr([] {
-        LeadDesk::App::installLogSink(LeadDesk::App::LogFormat::Human, LeadDesk::App::LogLevel::Quiet);
+        LeadDesk::App::installLogSink(LeadDesk::App::LogFormat::Human,
+                                      LeadDesk::App::LogLevel::Quiet);
         qCDebug(lcTest) << "hidden debug";
         qCInfo(lcTest) << "hidden info";
         qCWarning(lcTest) << "a warning";
@@ -72,9 +74,11 @@ void tst_LogSink::quietHidesInfoButNotWarnings()
 void tst_LogSink::jsonLinesStayValidJson()
 {
     spdlog::drop_all();
-    const QString hostile = QStringLiteral("quote \" backslash \\ newline \n tab \t \u00e9 {\"injected\":1}");
+    const QString hostile
+        = QStringLiteral("quote \" backslash \\ newline \n tab \t \u00e9 {\"injected\":1}");
     const QByteArray out = captureStderr([&hostile] {
-        LeadDesk::App::installLogSink(LeadDesk::App::LogFormat::JsonLines, LeadDesk::App::LogLevel::Normal);
+        LeadDesk::App::installLogSink(LeadDesk::App::LogFormat::JsonLines,
+                                      LeadDesk::App::LogLevel::Normal);
         qCWarning(lcTest).noquote() << hostile;
     });
     const QList<QByteArray> lines = out.trimmed().split('\n');

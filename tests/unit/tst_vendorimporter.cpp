@@ -32,8 +32,9 @@ private:
         Test::TempStore store;
         std::unique_ptr<Core::StoreWriter> writer;
         Env() { writer = std::move(*Core::StoreWriter::start(store.path())); }
-        Core::Result<Core::VendorImporter::Summary> import(const QString &file, const QString &source = QStringLiteral("leadsource"),
-                                                          const QString &failedOut = {})
+        Core::Result<Core::VendorImporter::Summary>
+        import(const QString &file, const QString &source = QStringLiteral("leadsource"),
+               const QString &failedOut = {})
         {
             Core::VendorImporter::Options options;
             options.source = source;
@@ -68,22 +69,33 @@ void tst_VendorImporter::importsTheSampleFileNormalised()
     QCOMPARE(summary->imported, 2);
     QCOMPARE(summary->failed, 0);
     auto &db = env.store.db();
-    QCOMPARE(scalar(db, QStringLiteral("SELECT phone || '|' || state || '|' || address_line FROM leads WHERE last_name = 'Castillo'")),
+    QCOMPARE(scalar(db, QStringLiteral("SELECT phone || '|' || state || '|' || address_line FROM "
+                                       "leads WHERE last_name = 'Castillo'")),
              QStringLiteral("+16145550177|OH|88 Birchwood Ln, Columbus, OH 43214"));
-    const QJsonObject renee = QJsonDocument::fromJson(
-        scalar(db, QStringLiteral("SELECT details FROM leads WHERE last_name = 'Castillo'")).toUtf8()).object();
+    const QJsonObject renee
+        = QJsonDocument::fromJson(
+              scalar(db, QStringLiteral("SELECT details FROM leads WHERE last_name = 'Castillo'"))
+                  .toUtf8())
+              .object();
     QCOMPARE(renee.value(QStringLiteral("property_value_cents")).toInteger(), 41000000);
     QCOMPARE(renee.value(QStringLiteral("mortgage_balance_cents")).toInteger(), 24000000);
     QCOMPARE(renee.value(QStringLiteral("cash_out")).toBool(), true);
     QCOMPARE(renee.value(QStringLiteral("cash_out_cents")).toInteger(), 2500000);
     QCOMPARE(renee.value(QStringLiteral("veteran_military")).toBool(), false);
     QCOMPARE(renee.value(QStringLiteral("credit_rating")).toString(), QStringLiteral("Good"));
-    const QJsonObject jordan = QJsonDocument::fromJson(
-        scalar(db, QStringLiteral("SELECT details FROM leads WHERE last_name = 'Pike'")).toUtf8()).object();
+    const QJsonObject jordan
+        = QJsonDocument::fromJson(
+              scalar(db, QStringLiteral("SELECT details FROM leads WHERE last_name = 'Pike'"))
+                  .toUtf8())
+              .object();
     QCOMPARE(jordan.value(QStringLiteral("found_home")).toBool(), true);
     QCOMPARE(jordan.value(QStringLiteral("new_home_value_cents")).toInteger(), 28500000);
-    QCOMPARE(Test::countRows(db, QStringLiteral("import_runs"), QStringLiteral("imported = 2 AND rows_read = 2")), 1);
-    QCOMPARE(Test::countRows(db, QStringLiteral("leads"), QStringLiteral("channel = 'csv' AND external_id LIKE 'leadsource:%'")), 2);
+    QCOMPARE(Test::countRows(db, QStringLiteral("import_runs"),
+                             QStringLiteral("imported = 2 AND rows_read = 2")),
+             1);
+    QCOMPARE(Test::countRows(db, QStringLiteral("leads"),
+                             QStringLiteral("channel = 'csv' AND external_id LIKE 'leadsource:%'")),
+             2);
 }
 
 void tst_VendorImporter::reimportIsIdempotent()
@@ -102,14 +114,15 @@ void tst_VendorImporter::reimportIsIdempotent()
 void tst_VendorImporter::failedRecordsAreExportedWithTheirErrors()
 {
     Env env;
-    const QString file = env.write(QStringLiteral("mixed.csv"),
-        "FirstName,LastName,Email,CellPhone,PropertyState,CreditScore\r\n"
-        "Ana,Lopez,ana@example.com,6145550101,OH,720\r\n"
-        "Bad,Email,not-an-email,,OH,700\r\n"
-        "No,Contact,,,OH,700\r\n"
-        "Bad,State,bs@example.com,,ZZ,700\r\n"
-        "Bad,Score,sc@example.com,,OH,abc\r\n"
-        "Ok,Two,two@example.com,,tx,650\r\n");
+    const QString file
+        = env.write(QStringLiteral("mixed.csv"),
+                    "FirstName,LastName,Email,CellPhone,PropertyState,CreditScore\r\n"
+                    "Ana,Lopez,ana@example.com,6145550101,OH,720\r\n"
+                    "Bad,Email,not-an-email,,OH,700\r\n"
+                    "No,Contact,,,OH,700\r\n"
+                    "Bad,State,bs@example.com,,ZZ,700\r\n"
+                    "Bad,Score,sc@example.com,,OH,abc\r\n"
+                    "Ok,Two,two@example.com,,tx,650\r\n");
     const QString failedOut = env.store.dir() + QStringLiteral("/failed.csv");
     auto summary = env.import(file, QStringLiteral("generic"), failedOut);
     LD_VERIFY_OK(summary);
@@ -122,10 +135,12 @@ void tst_VendorImporter::failedRecordsAreExportedWithTheirErrors()
 
     auto reader = Core::CsvReader::open(failedOut);
     QVERIFY(reader);
-    QCOMPARE((*reader)->header().mid(0, 6), QStringList({QStringLiteral("FirstName"), QStringLiteral("LastName"),
-                                                      QStringLiteral("Email"), QStringLiteral("CellPhone"),
-                                                      QStringLiteral("PropertyState"), QStringLiteral("CreditScore")}));
-    QCOMPARE((*reader)->header().mid(6), QStringList({QStringLiteral("error_field"), QStringLiteral("error_message")}));
+    QCOMPARE((*reader)->header().mid(0, 6),
+             QStringList({QStringLiteral("FirstName"), QStringLiteral("LastName"),
+                          QStringLiteral("Email"), QStringLiteral("CellPhone"),
+                          QStringLiteral("PropertyState"), QStringLiteral("CreditScore")}));
+    QCOMPARE((*reader)->header().mid(6),
+             QStringList({QStringLiteral("error_field"), QStringLiteral("error_message")}));
     QStringList fields;
     QStringList errorFields;
     while ((*reader)->next(&fields).value_or(false)) {
@@ -135,14 +150,16 @@ void tst_VendorImporter::failedRecordsAreExportedWithTheirErrors()
     }
     QCOMPARE(errorFields, QStringList({QStringLiteral("email"), QStringLiteral("email"),
                                        QStringLiteral("state"), QStringLiteral("credit_score")}));
-    QCOMPARE(scalar(env.store.db(), QStringLiteral("SELECT state FROM leads WHERE email = 'two@example.com'")),
+    QCOMPARE(scalar(env.store.db(),
+                    QStringLiteral("SELECT state FROM leads WHERE email = 'two@example.com'")),
              QStringLiteral("TX"));
 }
 
 void tst_VendorImporter::wrongFileWritesNothing()
 {
     Env env;
-    const QString file = env.write(QStringLiteral("orders.csv"), "order_id,sku,quantity\n1,A-1,3\n2,B-7,1\n");
+    const QString file
+        = env.write(QStringLiteral("orders.csv"), "order_id,sku,quantity\n1,A-1,3\n2,B-7,1\n");
     const QString failedOut = env.store.dir() + QStringLiteral("/failed.csv");
     auto summary = env.import(file, QStringLiteral("experian"), failedOut);
     QVERIFY(!summary);
@@ -150,7 +167,8 @@ void tst_VendorImporter::wrongFileWritesNothing()
     QCOMPARE(Test::countRows(env.store.db(), QStringLiteral("leads")), 0);
     QCOMPARE(Test::countRows(env.store.db(), QStringLiteral("import_runs")), 0);
     QVERIFY(!QFile::exists(failedOut));
-    const QString binary = env.write(QStringLiteral("photo.csv"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
+    const QString binary
+        = env.write(QStringLiteral("photo.csv"), QByteArray("\x89PNG\r\n\x1a\n\0\0\0\rIHDR", 16));
     QVERIFY(!env.import(binary));
     const QString empty = env.write(QStringLiteral("empty.csv"), QByteArray());
     QVERIFY(!env.import(empty));
@@ -159,7 +177,8 @@ void tst_VendorImporter::wrongFileWritesNothing()
 void tst_VendorImporter::unknownSourceAndMissingFileAreErrors()
 {
     Env env;
-    auto unknown = env.import(Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv")), QStringLiteral("equifax"));
+    auto unknown = env.import(Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv")),
+                              QStringLiteral("equifax"));
     QVERIFY(!unknown);
     QCOMPARE(unknown.error().field, QStringLiteral("source"));
     auto missing = env.import(env.store.dir() + QStringLiteral("/nope.csv"));
@@ -170,16 +189,18 @@ void tst_VendorImporter::unknownSourceAndMissingFileAreErrors()
 void tst_VendorImporter::samePersonTwiceIsMerged()
 {
     Env env;
-    const QString file = env.write(QStringLiteral("twice.csv"),
-        "First Name,Last Name,Email,Phone,State\n"
-        "ana,LOPEZ,Ana@Example.COM,(614) 555-0101,oh\n"
-        "Ana,Lopez,ana@example.com,614.555.0101,Ohio\n");
+    const QString file
+        = env.write(QStringLiteral("twice.csv"), "First Name,Last Name,Email,Phone,State\n"
+                                                 "ana,LOPEZ,Ana@Example.COM,(614) 555-0101,oh\n"
+                                                 "Ana,Lopez,ana@example.com,614.555.0101,Ohio\n");
     auto summary = env.import(file, QStringLiteral("generic"));
     LD_VERIFY_OK(summary);
     QCOMPARE(summary->imported, 1);
     QCOMPARE(summary->merged, 1);
     QCOMPARE(Test::countRows(env.store.db(), QStringLiteral("contacts")), 1);
-    QCOMPARE(scalar(env.store.db(), QStringLiteral("SELECT first_name || ' ' || last_name || ' ' || email FROM contacts")),
+    QCOMPARE(scalar(env.store.db(),
+                    QStringLiteral(
+                        "SELECT first_name || ' ' || last_name || ' ' || email FROM contacts")),
              QStringLiteral("Ana Lopez Ana@example.com"));
 }
 
@@ -188,13 +209,16 @@ void tst_VendorImporter::csvDialectsAreRead_data()
     QTest::addColumn<QByteArray>("content");
     QTest::addColumn<QString>("expectedMessage");
     QTest::newRow("semicolon + BOM + CRLF")
-        << QByteArray("\xEF\xBB\xBF" "Email;FirstName;Message\r\nz@example.com;Zoe;\"Hello; world\"\r\n")
+        << QByteArray("\xEF\xBB\xBF"
+                      "Email;FirstName;Message\r\nz@example.com;Zoe;\"Hello; world\"\r\n")
         << QStringLiteral("Hello; world");
-    QTest::newRow("tab") << QByteArray("Email\tFirstName\tMessage\nz@example.com\tZoe\tTabbed\n") << QStringLiteral("Tabbed");
+    QTest::newRow("tab") << QByteArray("Email\tFirstName\tMessage\nz@example.com\tZoe\tTabbed\n")
+                         << QStringLiteral("Tabbed");
     QTest::newRow("embedded newline and quotes")
         << QByteArray("Email,FirstName,Message\nz@example.com,Zoe,\"Line one\nsaid \"\"hi\"\"\"\n")
         << QStringLiteral("Line one\nsaid \"hi\"");
-    QTest::newRow("injection") << QByteArray("Email,FirstName,Message\nz@example.com,Zoe,\"'); DROP TABLE leads;--\"\n")
+    QTest::newRow("injection") << QByteArray(
+        "Email,FirstName,Message\nz@example.com,Zoe,\"'); DROP TABLE leads;--\"\n")
                                << QStringLiteral("'); DROP TABLE leads;--");
 }
 
@@ -203,7 +227,8 @@ void tst_VendorImporter::csvDialectsAreRead()
     QFETCH(QByteArray, content);
     QFETCH(QString, expectedMessage);
     Env env;
-    auto summary = env.import(env.write(QStringLiteral("d.csv"), content), QStringLiteral("generic"));
+    auto summary
+        = env.import(env.write(QStringLiteral("d.csv"), content), QStringLiteral("generic"));
     LD_VERIFY_OK(summary);
     QCOMPARE(summary->imported, 1);
     QCOMPARE(scalar(env.store.db(), QStringLiteral("SELECT message FROM leads")), expectedMessage);
@@ -216,7 +241,9 @@ void tst_VendorImporter::manyRowsWithProgress()
     const int rows = 20000;
     for (int i = 0; i < rows; ++i)
         content += QStringLiteral("First%1,Last%1,person%1@example.com,614555%2,OH,43214\n")
-                       .arg(i).arg(i % 10000, 4, 10, QLatin1Char('0')).toUtf8();
+                       .arg(i)
+                       .arg(i % 10000, 4, 10, QLatin1Char('0'))
+                       .toUtf8();
     const QString file = env.write(QStringLiteral("big.csv"), content);
     Core::VendorImporter::Options options;
     options.source = QStringLiteral("leadsource");
