@@ -224,7 +224,8 @@ CREATE TABLE conversations (
     UNIQUE (business_id, contact_id, channel)
 );
 --;
-CREATE INDEX idx_conversations_inbox ON conversations (business_id, waiting_on, last_message_at);
+CREATE INDEX idx_conversations_inbox ON conversations (business_id, waiting_on, last_message_at)
+    WHERE deleted = 0;
 --;
 CREATE INDEX idx_conversations_lead ON conversations (lead_id);
 --;
