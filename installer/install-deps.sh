@@ -11,7 +11,8 @@ packages=(
   qt6-websockets-dev qt6-tools-dev qt6-tools-dev-tools qt6-l10n-tools libgl-dev libvulkan-dev
   libqt6opengl6-dev qtkeychain-qt6-dev
   # engine libraries
-  libpqxx-dev libspdlog-dev libfmt-dev libphonenumber-dev libsodium-dev libcurl4-openssl-dev
+  libpqxx-dev libspdlog-dev libfmt-dev libphonenumber-dev libprotobuf-dev libsodium-dev
+  libcurl4-openssl-dev
   libcsv-dev libsqlite3-dev sqlite3
   # tests: real PostgreSQL, X server, keyring, fonts for the GUI
   postgresql xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
