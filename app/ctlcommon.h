@@ -50,5 +50,6 @@ int runImport(const CtlContext &context);
 int runExport(const CtlContext &context);
 int runDemo(const CtlContext &context);
 int runUser(const CtlContext &context);
+int runRescore(const CtlContext &context);
 
 } // namespace LeadDesk::App

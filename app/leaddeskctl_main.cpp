@@ -21,6 +21,7 @@ const char *const kUsage
       "  export --format json|csv [--out FILE]\n"
       "  demo --leads N [--seed S]\n"
       "  user add|passwd|list\n"
+      "  rescore [--rules FILE]\n"
       "\n"
       "Run 'leaddeskctl COMMAND --help' for a command's options.\n";
 
@@ -79,10 +80,9 @@ int main(int argc, char *argv[])
                         context.verbose ? App::LogLevel::Verbose : App::LogLevel::Quiet);
 
     const std::map<QString, int (*)(const App::CtlContext &)> commands = {
-        {QStringLiteral("import"), &App::runImport},
-        {QStringLiteral("export"), &App::runExport},
-        {QStringLiteral("demo"), &App::runDemo},
-        {QStringLiteral("user"), &App::runUser},
+        {QStringLiteral("import"), &App::runImport},   {QStringLiteral("export"), &App::runExport},
+        {QStringLiteral("demo"), &App::runDemo},       {QStringLiteral("user"), &App::runUser},
+        {QStringLiteral("rescore"), &App::runRescore},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

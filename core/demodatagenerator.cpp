@@ -1,5 +1,8 @@
 #include "demodatagenerator.h"
 
+#include "leadrescorer.h"
+#include "scoringrules.h"
+
 #include "accountservice.h"
 #include "demogenerator.h"
 
@@ -181,6 +184,14 @@ Result<void> DemoDataGenerator::generate(const QString &businessId,
         m_stats = {};
         return generated;
     }
+    // Score the demo leads as the business's own would be: under the default rules.
+    auto rules = ScoringRules::loadDefault();
+    if (!rules)
+        return std::unexpected(rules.error());
+    if (auto rescored
+        = LeadRescorer::rescoreAll(m_db, businessId, *rules, {}, LeadRescorer::Stamp::AsCreated);
+        !rescored)
+        return std::unexpected(rescored.error());
     m_stats.elapsedMs = timer.elapsed();
     qCInfo(lcStore).nospace() << "demo data: " << m_stats.leads << " leads, " << m_stats.contacts
                               << " contacts, " << m_stats.messages << " messages, "

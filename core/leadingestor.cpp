@@ -75,6 +75,13 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
         return std::unexpected(resolution.error());
     record.contactId = resolution->contactId;
     record.id = Ids::uuidV7(now);
+    if (m_scoring) {
+        const ScoreResult scored = m_scoring->score(record);
+        record.score = scored.score;
+        record.grade = scored.grade;
+        record.qualification = scored.qualification;
+        record.scoreBreakdown = scored.breakdown;
+    }
     if (auto ok = m_leads.insert(record, now); !ok)
         return std::unexpected(ok.error());
 

@@ -6,6 +6,7 @@
 #include "leadnormalizer.h"
 #include "leadrepository.h"
 #include "result.h"
+#include "scoringrules.h"
 
 #include <QHash>
 
@@ -36,6 +37,10 @@ public:
 
     LeadIngestor(Database &db, const Clock &clock = Clock::system());
 
+    // Scores every new lead under these rules before it is stored (no rules: leads keep the
+    // score they came with).
+    void setScoring(std::shared_ptr<const ScoringRules> rules) { m_scoring = std::move(rules); }
+
     Result<Stored> store(const QString &businessId, LeadRecord record);
 
     // Drops cached look-ups; call after rolling back work this ingestor did.
@@ -50,6 +55,7 @@ private:
     const Clock &m_clock;
     LeadRepository m_leads;
     IdentityResolver m_identities;
+    std::shared_ptr<const ScoringRules> m_scoring;
     QHash<QString, std::pair<QString, QString>> m_campaigns; // "business/external id" -> (id, name)
 };
 

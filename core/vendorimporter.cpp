@@ -102,36 +102,43 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
     // The ingestor lives on the writer thread (it holds that thread's connection) and keeps its
     // campaign cache across batches.
     auto ingestor = std::make_shared<std::unique_ptr<LeadIngestor>>();
+    auto rules = ScoringRules::loadDefault();
+    if (!rules)
+        return std::unexpected(rules.error());
+    auto scoring = std::make_shared<const ScoringRules>(std::move(*rules));
     // One batch on the writer thread. A record that fails to store (a constraint the validator
     // did not foresee) fails the whole job, which rolls back alone; the batch is then sent again
     // without that record. That is rare, so records need no savepoint of their own (a RELEASE
     // costs time proportional to the transaction's dirty pages).
-    auto storeBatch = [ingestor, businessId](std::shared_ptr<std::vector<PendingLead>> batch) {
-        return [batch, ingestor, businessId](Database &db) -> Result<BatchResult> {
-            if (!*ingestor)
-                *ingestor = std::make_unique<LeadIngestor>(db);
-            BatchResult result;
-            for (std::size_t i = 0; i < batch->size(); ++i) {
-                auto stored = (*ingestor)->store(businessId, (*batch)[i].record);
-                if (!stored) {
-                    (*ingestor)->forgetCaches(); // what it cached in this job is rolled back
-                    return fail(stored.error().message, QString::number(i));
-                }
-                switch (stored->outcome) {
-                case LeadIngestor::Outcome::Imported:
-                    ++result.imported;
-                    break;
-                case LeadIngestor::Outcome::Merged:
-                    ++result.merged;
-                    break;
-                case LeadIngestor::Outcome::Duplicate:
-                    ++result.duplicates;
-                    break;
-                }
-            }
-            return result;
-        };
-    };
+    auto storeBatch
+        = [ingestor, scoring, businessId](std::shared_ptr<std::vector<PendingLead>> batch) {
+              return [batch, ingestor, scoring, businessId](Database &db) -> Result<BatchResult> {
+                  if (!*ingestor) {
+                      *ingestor = std::make_unique<LeadIngestor>(db);
+                      (*ingestor)->setScoring(scoring);
+                  }
+                  BatchResult result;
+                  for (std::size_t i = 0; i < batch->size(); ++i) {
+                      auto stored = (*ingestor)->store(businessId, (*batch)[i].record);
+                      if (!stored) {
+                          (*ingestor)->forgetCaches(); // what it cached in this job is rolled back
+                          return fail(stored.error().message, QString::number(i));
+                      }
+                      switch (stored->outcome) {
+                      case LeadIngestor::Outcome::Imported:
+                          ++result.imported;
+                          break;
+                      case LeadIngestor::Outcome::Merged:
+                          ++result.merged;
+                          break;
+                      case LeadIngestor::Outcome::Duplicate:
+                          ++result.duplicates;
+                          break;
+                      }
+                  }
+                  return result;
+              };
+          };
     std::function<Result<void>(std::shared_ptr<std::vector<PendingLead>>,
                                QFuture<Result<BatchResult>>)>
         collect = [&](std::shared_ptr<std::vector<PendingLead>> batch,

@@ -124,7 +124,7 @@ private Q_SLOTS:
     void channelDetails_data();
     void channelDetails();
     void webFormsCarryCampaignAndUtm();
-    void scoringLeftForTheScoringEngine();
+    void leadsAreScoredByTheDefaultRules();
     void activitiesRecorded();
     void idsAreTimeOrderedUuids();
     void demoFlagSet();
@@ -555,13 +555,21 @@ void TestDemoDataGenerator::webFormsCarryCampaignAndUtm()
         0);
 }
 
-void TestDemoDataGenerator::scoringLeftForTheScoringEngine()
+void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
 {
+    // Every lead carries a breakdown, and grade and qualification follow the default thresholds.
     QCOMPARE(
-        scalar(db(), QStringLiteral(
-                         "SELECT COUNT(*) FROM leads WHERE lead_score <> 0 OR lead_grade <> 'D' "
-                         "OR qualification_status <> 'unqualified' OR score_breakdown <> '{}'")),
-        0);
+        scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE score_breakdown = '{}'")), 0);
+    QCOMPARE(scalar(db(), QStringLiteral(
+                              "SELECT COUNT(*) FROM leads WHERE lead_grade <> CASE "
+                              "WHEN lead_score >= 80 THEN 'A' WHEN lead_score >= 60 THEN 'B' "
+                              "WHEN lead_score >= 40 THEN 'C' ELSE 'D' END "
+                              "OR qualification_status <> CASE WHEN lead_score >= 60 THEN "
+                              "'sales_qualified' WHEN lead_score >= 30 THEN 'marketing_qualified' "
+                              "ELSE 'unqualified' END")),
+             0);
+    // A realistic spread, not one grade for everyone.
+    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(DISTINCT lead_grade) FROM leads")) >= 3);
 }
 
 void TestDemoDataGenerator::activitiesRecorded()
