@@ -3,6 +3,7 @@
 #include "businessrepository.h"
 
 #include <QFile>
+#include <QProcess>
 #include <QSqlQuery>
 #include <QTest>
 
@@ -32,6 +33,22 @@ QByteArray readFixture(const QString &name)
     if (!file.open(QIODevice::ReadOnly))
         qFatal("missing fixture %s", qPrintable(name));
     return file.readAll();
+}
+
+CtlRun runCtl(const QString &dataDir, const QStringList &arguments, const QByteArray &input)
+{
+    QProcess process;
+    process.start(QStringLiteral(LEADDESK_CTL_PATH),
+                  QStringList{QStringLiteral("--data-dir"), dataDir} + arguments);
+    if (!process.waitForStarted())
+        return {};
+    process.write(input);
+    process.closeWriteChannel();
+    if (!process.waitForFinished(120'000))
+        return {};
+    return {process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1,
+            QString::fromUtf8(process.readAllStandardOutput()),
+            QString::fromUtf8(process.readAllStandardError())};
 }
 
 int countRows(Core::Database &db, const QString &table, const QString &where)

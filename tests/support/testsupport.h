@@ -40,6 +40,17 @@ private:
 QString fixturePath(const QString &name);
 QByteArray readFixture(const QString &name);
 
+// What one run of the real leaddeskctl binary printed and returned (exit code -1 when it did not
+// finish in time or crashed).
+struct CtlRun
+{
+    int exitCode = -1;
+    QString out;
+    QString err;
+};
+// Runs leaddeskctl --data-dir DIR ARGUMENTS with `input` on its standard input.
+CtlRun runCtl(const QString &dataDir, const QStringList &arguments, const QByteArray &input = {});
+
 // Counts rows in a table (optionally with a WHERE clause without parameters).
 int countRows(Core::Database &db, const QString &table, const QString &where = {});
 

@@ -1,11 +1,13 @@
 #include "csvreader.h"
 #include "leadexporter.h"
 
+#include "testsupport.h"
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QTemporaryDir>
+
 #include <QTest>
 
 #include <memory>
@@ -23,17 +25,8 @@ struct Run
 
 Run ctl(const QString &dataDir, const QStringList &arguments)
 {
-    QProcess process;
-    process.setProgram(QStringLiteral(LEADDESK_CTL_PATH));
-    process.setArguments(QStringList{QStringLiteral("--data-dir"), dataDir} + arguments);
-    process.start();
-    if (!process.waitForStarted() || !process.waitForFinished(120'000))
-        return {};
-    Run run;
-    run.exitCode = process.exitStatus() == QProcess::NormalExit ? process.exitCode() : -1;
-    run.out = process.readAllStandardOutput();
-    run.err = process.readAllStandardError();
-    return run;
+    const LeadDesk::Test::CtlRun run = LeadDesk::Test::runCtl(dataDir, arguments);
+    return {run.exitCode, run.out.toUtf8(), run.err.toUtf8()};
 }
 
 QByteArray readAll(const QString &path)

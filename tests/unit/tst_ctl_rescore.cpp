@@ -1,3 +1,5 @@
+#include "testsupport.h"
+
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
@@ -16,22 +18,8 @@ private Q_SLOTS:
     void usageErrorsExitTwo();
 
 private:
-    struct Run
-    {
-        int exitCode = -1;
-        QString out;
-        QString err;
-    };
-    Run ctl(const QStringList &args)
-    {
-        QProcess process;
-        process.start(QStringLiteral(LEADDESK_CTL_PATH),
-                      QStringList{QStringLiteral("--data-dir"), m_dir.path()} + args);
-        if (!process.waitForFinished(120000))
-            return {};
-        return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-                QString::fromUtf8(process.readAllStandardError())};
-    }
+    using Run = LeadDesk::Test::CtlRun;
+    Run ctl(const QStringList &args) { return LeadDesk::Test::runCtl(m_dir.path(), args); }
     QString write(const QString &name, const QByteArray &content)
     {
         QFile file(m_dir.filePath(name));

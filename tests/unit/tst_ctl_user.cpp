@@ -3,9 +3,11 @@
 #include "database.h"
 #include "engine.h"
 
+#include "testsupport.h"
 #include <QFile>
 #include <QProcess>
 #include <QTemporaryDir>
+
 #include <QTest>
 
 #include <memory>
@@ -22,12 +24,7 @@ QStringList words(const QString &line)
     return line.split(u' ');
 }
 
-struct Run
-{
-    int exitCode = -1;
-    QString out;
-    QString err;
-};
+using Run = LeadDesk::Test::CtlRun;
 } // namespace
 
 class TestCtlUser : public QObject
@@ -70,18 +67,7 @@ void TestCtlUser::cleanup()
 
 Run TestCtlUser::ctl(const QStringList &arguments, const QByteArray &input)
 {
-    QProcess process;
-    process.setProgram(QStringLiteral(LEADDESK_CTL_PATH));
-    process.setArguments(QStringList{QStringLiteral("--data-dir"), m_dir->path()} + arguments);
-    process.start();
-    if (!process.waitForStarted())
-        return {};
-    process.write(input);
-    process.closeWriteChannel();
-    if (!process.waitForFinished(60'000) || process.exitStatus() != QProcess::NormalExit)
-        return {};
-    return {process.exitCode(), QString::fromUtf8(process.readAllStandardOutput()),
-            QString::fromUtf8(process.readAllStandardError())};
+    return LeadDesk::Test::runCtl(m_dir->path(), arguments, input);
 }
 
 Core::AccountService::SignInResult TestCtlUser::signIn(const QString &username,
