@@ -178,6 +178,20 @@ Result<void> Database::exec(QSqlQuery &query)
     return fail(why);
 }
 
+Result<void> Database::forEachRow(const QString &sql, const QVariantList &params,
+                                  const std::function<void(const QSqlQuery &)> &onRow)
+{
+    QSqlQuery &query = prepared(sql);
+    for (const QVariant &param : params)
+        query.addBindValue(param);
+    if (auto ok = exec(query); !ok)
+        return ok;
+    while (query.next())
+        onRow(query);
+    query.finish();
+    return {};
+}
+
 Result<void> Database::execDirect(const QString &sql)
 {
     QSqlQuery query(connection());

@@ -7,7 +7,9 @@
 #include <QSqlDatabase>
 #include <QSqlQuery>
 #include <QString>
+#include <QVariantList>
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -49,6 +51,9 @@ public:
 
     // Runs a prepared statement; on failure, says which and why.
     Result<void> exec(QSqlQuery &query);
+    // Runs a prepared query with `params` and calls `onRow` for each row it returns.
+    Result<void> forEachRow(const QString &sql, const QVariantList &params,
+                            const std::function<void(const QSqlQuery &)> &onRow);
     // A one-off statement without parameters (DDL, PRAGMA).
     Result<void> execDirect(const QString &sql);
 

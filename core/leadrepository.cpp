@@ -229,47 +229,44 @@ Result<LeadDetail> LeadRepository::detail(const QString &leadId)
     lead.campaignRef = text();
     query.finish();
 
-    QSqlQuery &identities = m_db.prepared(QStringLiteral(
-        "SELECT channel, external_id FROM contact_identities WHERE contact_id = ? AND deleted = 0 "
-        "ORDER BY created_at, channel"));
-    identities.addBindValue(lead.contactId);
-    if (auto ok = m_db.exec(identities); !ok)
-        return std::unexpected(ok.error());
-    while (identities.next())
-        detail.identities.push_back(
-            {identities.value(0).toString(), identities.value(1).toString()});
-    identities.finish();
+    auto identities = m_db.forEachRow(
+        QStringLiteral("SELECT channel, external_id FROM contact_identities WHERE contact_id = ? "
+                       "AND deleted = 0 ORDER BY created_at, channel"),
+        {lead.contactId}, [&detail](const QSqlQuery &row) {
+            detail.identities.push_back({row.value(0).toString(), row.value(1).toString()});
+        });
+    if (!identities)
+        return std::unexpected(identities.error());
 
-    QSqlQuery &activities = m_db.prepared(QStringLiteral(
-        "SELECT a.activity_type, a.description, COALESCE(u.display_name, a.performed_by, ''), "
-        "a.metadata, a.created_at FROM activities a LEFT JOIN users u ON u.id = a.performed_by "
-        "WHERE a.lead_id = ? AND a.deleted = 0 ORDER BY a.created_at DESC LIMIT 50"));
-    activities.addBindValue(lead.id);
-    if (auto ok = m_db.exec(activities); !ok)
-        return std::unexpected(ok.error());
-    while (activities.next()) {
-        detail.activities.push_back({activities.value(0).toString(), activities.value(1).toString(),
-                                     activities.value(2).toString(), activities.value(3).toString(),
-                                     activities.value(4).toLongLong()});
-    }
-    activities.finish();
+    auto activities = m_db.forEachRow(
+        QStringLiteral(
+            "SELECT a.activity_type, a.description, COALESCE(u.display_name, a.performed_by, ''), "
+            "a.metadata, a.created_at FROM activities a LEFT JOIN users u ON u.id = a.performed_by "
+            "WHERE a.lead_id = ? AND a.deleted = 0 ORDER BY a.created_at DESC LIMIT 50"),
+        {lead.id}, [&detail](const QSqlQuery &row) {
+            detail.activities.push_back({row.value(0).toString(), row.value(1).toString(),
+                                         row.value(2).toString(), row.value(3).toString(),
+                                         row.value(4).toLongLong()});
+        });
+    if (!activities)
+        return std::unexpected(activities.error());
 
     // The newest 200 messages, shown oldest first.
-    QSqlQuery &messages = m_db.prepared(QStringLiteral(
-        "SELECT direction, body, channel, delivery_status, sent_at FROM ("
-        " SELECT m.direction, m.body, cv.channel, m.delivery_status, m.sent_at, m.rowid AS r"
-        " FROM messages m JOIN conversations cv ON cv.id = m.conversation_id"
-        " WHERE m.lead_id = ? AND m.deleted = 0 ORDER BY m.sent_at DESC, m.rowid DESC LIMIT 200)"
-        " ORDER BY sent_at, r"));
-    messages.addBindValue(lead.id);
-    if (auto ok = m_db.exec(messages); !ok)
-        return std::unexpected(ok.error());
-    while (messages.next()) {
-        detail.messages.push_back({messages.value(0).toString(), messages.value(1).toString(),
-                                   messages.value(2).toString(), messages.value(3).toString(),
-                                   messages.value(4).toLongLong()});
-    }
-    messages.finish();
+    auto messages = m_db.forEachRow(
+        QStringLiteral(
+            "SELECT direction, body, channel, delivery_status, sent_at FROM ("
+            " SELECT m.direction, m.body, cv.channel, m.delivery_status, m.sent_at, m.rowid AS r"
+            " FROM messages m JOIN conversations cv ON cv.id = m.conversation_id"
+            " WHERE m.lead_id = ? AND m.deleted = 0 ORDER BY m.sent_at DESC, m.rowid DESC LIMIT "
+            "200)"
+            " ORDER BY sent_at, r"),
+        {lead.id}, [&detail](const QSqlQuery &row) {
+            detail.messages.push_back({row.value(0).toString(), row.value(1).toString(),
+                                       row.value(2).toString(), row.value(3).toString(),
+                                       row.value(4).toLongLong()});
+        });
+    if (!messages)
+        return std::unexpected(messages.error());
     return detail;
 }
 
@@ -277,40 +274,35 @@ Result<LeadCounts> LeadRepository::counts(const QString &businessId)
 {
     LeadCounts counts;
     // Both group-bys are covered by partial indexes: no table rows are read.
-    QSqlQuery &byStatus
-        = m_db.prepared(QStringLiteral("SELECT status, COUNT(*) FROM leads WHERE business_id = ? "
-                                       "AND deleted = 0 GROUP BY status"));
-    byStatus.addBindValue(businessId);
-    if (auto ok = m_db.exec(byStatus); !ok)
-        return std::unexpected(ok.error());
-    while (byStatus.next()) {
-        const qint64 n = byStatus.value(1).toLongLong();
-        counts.total += n;
-        if (byStatus.value(0).toString() == QLatin1String("new"))
-            counts.newLeads = n;
-    }
-    byStatus.finish();
+    auto byStatus = m_db.forEachRow(
+        QStringLiteral("SELECT status, COUNT(*) FROM leads WHERE business_id = ? AND deleted = 0 "
+                       "GROUP BY status"),
+        {businessId}, [&counts](const QSqlQuery &row) {
+            const qint64 n = row.value(1).toLongLong();
+            counts.total += n;
+            if (row.value(0).toString() == QLatin1String("new"))
+                counts.newLeads = n;
+        });
+    if (!byStatus)
+        return std::unexpected(byStatus.error());
 
-    QSqlQuery &byChannel = m_db.prepared(
+    auto byChannel = m_db.forEachRow(
         QStringLiteral("SELECT channel, COUNT(*) FROM leads WHERE business_id = ? AND deleted = 0 "
-                       "GROUP BY channel ORDER BY COUNT(*) DESC"));
-    byChannel.addBindValue(businessId);
-    if (auto ok = m_db.exec(byChannel); !ok)
-        return std::unexpected(ok.error());
-    while (byChannel.next())
-        counts.byChannel.push_back(
-            {byChannel.value(0).toString(), byChannel.value(1).toLongLong()});
-    byChannel.finish();
+                       "GROUP BY channel ORDER BY COUNT(*) DESC"),
+        {businessId}, [&counts](const QSqlQuery &row) {
+            counts.byChannel.push_back({row.value(0).toString(), row.value(1).toLongLong()});
+        });
+    if (!byChannel)
+        return std::unexpected(byChannel.error());
 
-    QSqlQuery &waiting = m_db.prepared(QStringLiteral(
-        "SELECT COUNT(*) FROM conversations WHERE business_id = ? AND waiting_on = 'business' "
-        "AND deleted = 0"));
-    waiting.addBindValue(businessId);
-    if (auto ok = m_db.exec(waiting); !ok)
-        return std::unexpected(ok.error());
-    if (waiting.next())
-        counts.waitingOnBusiness = waiting.value(0).toLongLong();
-    waiting.finish();
+    auto waiting
+        = m_db.forEachRow(QStringLiteral("SELECT COUNT(*) FROM conversations WHERE business_id = ? "
+                                         "AND waiting_on = 'business' AND deleted = 0"),
+                          {businessId}, [&counts](const QSqlQuery &row) {
+                              counts.waitingOnBusiness = row.value(0).toLongLong();
+                          });
+    if (!waiting)
+        return std::unexpected(waiting.error());
     return counts;
 }
 

@@ -51,6 +51,50 @@ CtlRun runCtl(const QString &dataDir, const QStringList &arguments, const QByteA
             QString::fromUtf8(process.readAllStandardError())};
 }
 
+QStringList seed004ExportKeys()
+{
+    return {QStringLiteral("uuid"),
+            QStringLiteral("first_name"),
+            QStringLiteral("last_name"),
+            QStringLiteral("email"),
+            QStringLiteral("phone"),
+            QStringLiteral("company"),
+            QStringLiteral("campaign_id"),
+            QStringLiteral("campaign_name"),
+            QStringLiteral("source"),
+            QStringLiteral("medium"),
+            QStringLiteral("utm_source"),
+            QStringLiteral("utm_medium"),
+            QStringLiteral("utm_campaign"),
+            QStringLiteral("utm_term"),
+            QStringLiteral("utm_content"),
+            QStringLiteral("service_interest"),
+            QStringLiteral("urgency"),
+            QStringLiteral("message"),
+            QStringLiteral("budget_range"),
+            QStringLiteral("timeline"),
+            QStringLiteral("visitor_id"),
+            QStringLiteral("session_id"),
+            QStringLiteral("ip_address"),
+            QStringLiteral("user_agent"),
+            QStringLiteral("referrer_url"),
+            QStringLiteral("landing_page_url"),
+            QStringLiteral("lead_score"),
+            QStringLiteral("lead_grade"),
+            QStringLiteral("qualification_status"),
+            QStringLiteral("status"),
+            QStringLiteral("assigned_to"),
+            QStringLiteral("follow_up_date"),
+            QStringLiteral("created_at"),
+            QStringLiteral("updated_at"),
+            QStringLiteral("contacted_at"),
+            QStringLiteral("contact_id"),
+            QStringLiteral("channel"),
+            QStringLiteral("score_breakdown"),
+            QStringLiteral("details"),
+            QStringLiteral("messages")};
+}
+
 int countRows(Core::Database &db, const QString &table, const QString &where)
 {
     QSqlQuery query(db.connection());

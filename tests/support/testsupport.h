@@ -51,6 +51,10 @@ struct CtlRun
 // Runs leaddeskctl --data-dir DIR ARGUMENTS with `input` on its standard input.
 CtlRun runCtl(const QString &dataDir, const QStringList &arguments, const QByteArray &input = {});
 
+// The keys `export --format json` must write, in order: seed 004's lead fields (uuid for its
+// public id) and DESIGN §7's additions. The tests' own statement of the contract.
+QStringList seed004ExportKeys();
+
 // Counts rows in a table (optionally with a WHERE clause without parameters).
 int countRows(Core::Database &db, const QString &table, const QString &where = {});
 

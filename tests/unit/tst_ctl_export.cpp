@@ -46,47 +46,7 @@ QList<QByteArray> errorLines(const QByteArray &err)
     return out;
 }
 
-// The field names of seed 004's leads table (uuid for its public id) and DESIGN §7's additions.
-const QStringList kSeedKeys = {"uuid",
-                               "first_name",
-                               "last_name",
-                               "email",
-                               "phone",
-                               "company",
-                               "campaign_id",
-                               "campaign_name",
-                               "source",
-                               "medium",
-                               "utm_source",
-                               "utm_medium",
-                               "utm_campaign",
-                               "utm_term",
-                               "utm_content",
-                               "service_interest",
-                               "urgency",
-                               "message",
-                               "budget_range",
-                               "timeline",
-                               "visitor_id",
-                               "session_id",
-                               "ip_address",
-                               "user_agent",
-                               "referrer_url",
-                               "landing_page_url",
-                               "lead_score",
-                               "lead_grade",
-                               "qualification_status",
-                               "status",
-                               "assigned_to",
-                               "follow_up_date",
-                               "created_at",
-                               "updated_at",
-                               "contacted_at",
-                               "contact_id",
-                               "channel",
-                               "score_breakdown",
-                               "details",
-                               "messages"};
+const QStringList kSeedKeys = LeadDesk::Test::seed004ExportKeys();
 
 } // namespace
 

@@ -690,47 +690,8 @@ void TestLeadExporter::parseFormat()
 void TestLeadExporter::keysFollowSeed004()
 {
     const QStringList keys = Core::LeadExporter::jsonKeys();
-    for (const char *key : {"uuid",
-                            "first_name",
-                            "last_name",
-                            "email",
-                            "phone",
-                            "company",
-                            "campaign_id",
-                            "campaign_name",
-                            "source",
-                            "medium",
-                            "utm_source",
-                            "utm_medium",
-                            "utm_campaign",
-                            "utm_term",
-                            "utm_content",
-                            "service_interest",
-                            "urgency",
-                            "message",
-                            "budget_range",
-                            "timeline",
-                            "visitor_id",
-                            "session_id",
-                            "ip_address",
-                            "user_agent",
-                            "referrer_url",
-                            "landing_page_url",
-                            "lead_score",
-                            "lead_grade",
-                            "qualification_status",
-                            "status",
-                            "assigned_to",
-                            "follow_up_date",
-                            "created_at",
-                            "updated_at",
-                            "contacted_at",
-                            "contact_id",
-                            "channel",
-                            "score_breakdown",
-                            "details",
-                            "messages"})
-        QVERIFY2(keys.contains(QLatin1String(key)), key);
+    for (const QString &key : Test::seed004ExportKeys())
+        QVERIFY2(keys.contains(key), qPrintable(key));
     QCOMPARE(keys.first(), QStringLiteral("uuid"));
     QCOMPARE(keys.last(), QStringLiteral("messages"));
     QCOMPARE(keys.size(), Core::LeadExporter::csvColumns().size());
