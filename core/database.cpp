@@ -2,6 +2,7 @@
 
 #include "sqlitestatement.h"
 
+#include <QDir>
 #include <QFile>
 #include <QLoggingCategory>
 #include <QSqlDriver>
@@ -19,8 +20,21 @@ namespace LeadDesk::Core {
 
 namespace {
 
-constexpr int kLatestVersion = 2;
 std::atomic<int> s_connectionCounter{0};
+
+// The shipped migrations, ":/migrations/NNNN_name.sql", in version order. A build holds every
+// version from 1 up, so the newest version is the number of files.
+const QStringList &migrationFiles()
+{
+    static const QStringList files = [] {
+        QStringList names = QDir(QStringLiteral(":/migrations"))
+                                .entryList({QStringLiteral("*.sql")}, QDir::Files, QDir::Name);
+        for (QString &name : names)
+            name.prepend(QStringLiteral(":/migrations/"));
+        return names;
+    }();
+    return files;
+}
 
 QString describe(const QSqlError &error)
 {
@@ -31,7 +45,7 @@ QString describe(const QSqlError &error)
 
 int Database::latestSchemaVersion()
 {
-    return kLatestVersion;
+    return static_cast<int>(migrationFiles().size());
 }
 
 Database::Database(QString name, QString path)
@@ -65,15 +79,15 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
     if (auto configured = self->configure(mode); !configured)
         return std::unexpected(configured.error());
     if (mode == Mode::ReadWrite) {
-        if (auto migrated = self->migrate(targetVersion < 0 ? kLatestVersion : targetVersion);
+        if (auto migrated = self->migrate(targetVersion < 0 ? latestSchemaVersion() : targetVersion);
             !migrated)
             return std::unexpected(migrated.error());
-    } else if (self->schemaVersion() > kLatestVersion) {
+    } else if (self->schemaVersion() > latestSchemaVersion()) {
         return fail(QStringLiteral("the store at %1 has schema version %2, newer than this "
                                    "LeadDesk understands (%3)")
                         .arg(path)
                         .arg(self->schemaVersion())
-                        .arg(kLatestVersion));
+                        .arg(latestSchemaVersion()));
     }
     return self;
 }
@@ -109,18 +123,16 @@ int Database::schemaVersion() const
 Result<void> Database::migrate(int targetVersion)
 {
     const int current = schemaVersion();
-    if (current > kLatestVersion) {
+    if (current > latestSchemaVersion()) {
         return fail(
             QStringLiteral("the store at %1 has schema version %2, newer than this LeadDesk "
                            "understands (%3); refusing to open it")
                 .arg(m_path)
                 .arg(current)
-                .arg(kLatestVersion));
+                .arg(latestSchemaVersion()));
     }
     for (int version = current + 1; version <= targetVersion; ++version) {
-        static const QStringList files = {QStringLiteral(":/migrations/0001_initial.sql"),
-                                          QStringLiteral(":/migrations/0002_contact_lookup.sql")};
-        QFile file(files.value(version - 1));
+        QFile file(migrationFiles().value(version - 1));
         if (!file.open(QIODevice::ReadOnly))
             return fail(QStringLiteral("migration %1 is missing from this build").arg(version));
         const QString script = QString::fromUtf8(file.readAll());

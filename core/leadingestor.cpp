@@ -107,6 +107,10 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
             !ok)
             return std::unexpected(ok.error());
     }
+    for (const AfterStore &stage : m_afterStore) {
+        if (auto ok = stage(m_db, record, stored, now); !ok)
+            return std::unexpected(ok.error());
+    }
     return stored;
 }
 

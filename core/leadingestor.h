@@ -10,6 +10,9 @@
 
 #include <QHash>
 
+#include <functional>
+#include <vector>
+
 namespace LeadDesk::Core {
 
 // The store half of the ingestion pipeline (DESIGN §6): a normalised lead is resolved to its
@@ -43,6 +46,14 @@ public:
 
     Result<Stored> store(const QString &businessId, LeadRecord record);
 
+    // Work that follows a new lead's insert in the same transaction, in the order added: the
+    // routing that assigns it, the SLA clock it starts. Not called for duplicates. A failing
+    // stage fails the store, so the caller's transaction keeps the lead and its follow-ups
+    // together.
+    using AfterStore = std::function<Result<void>(Database &db, const LeadRecord &lead,
+                                                  const Stored &stored, qint64 nowMs)>;
+    void addAfterStore(AfterStore stage) { m_afterStore.push_back(std::move(stage)); }
+
     // Drops cached look-ups; call after rolling back work this ingestor did.
     void forgetCaches() { m_campaigns.clear(); }
 
@@ -56,6 +67,7 @@ private:
     LeadRepository m_leads;
     IdentityResolver m_identities;
     std::shared_ptr<const ScoringRules> m_scoring;
+    std::vector<AfterStore> m_afterStore;
     QHash<QString, std::pair<QString, QString>> m_campaigns; // "business/external id" -> (id, name)
 };
 
