@@ -1,109 +1,544 @@
 #include "leadrescorer.h"
 
+#include "clock.h"
 #include "ids.h"
-#include "sqlitestatement.h"
 
-#include <QDateTime>
-#include <QJsonDocument>
+#include <QElapsedTimer>
+#include <QPromise>
+
+#include <sqlite3.h>
+
+#include <condition_variable>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include <time.h>
 
 namespace LeadDesk::Core {
+
+namespace {
+
+// Rows handed to a scoring thread at a time: small enough that scoring keeps pace with reading.
+constexpr int kChunkRows = 1024;
+
+// The score columns a page reads before the rules' own columns (after rowid and lead_score).
+constexpr int kOldTexts = 3; // lead_grade, qualification_status, score_breakdown
+
+class Statement final
+{
+public:
+    Statement(sqlite3 *db, const char *sql)
+        : m_db(db)
+    {
+        if (sqlite3_prepare_v3(db, sql, -1, 0, &m_stmt, nullptr) != SQLITE_OK)
+            m_error = QString::fromUtf8(sqlite3_errmsg(db));
+    }
+    ~Statement() { sqlite3_finalize(m_stmt); }
+    Q_DISABLE_COPY_MOVE(Statement)
+
+    [[nodiscard]] sqlite3_stmt *get() const { return m_stmt; }
+    [[nodiscard]] bool isValid() const { return m_stmt != nullptr; }
+    [[nodiscard]] Error error(const QString &what) const
+    {
+        return {QStringLiteral("%1: %2").arg(what, m_error.isEmpty() ? lastError() : m_error), {}};
+    }
+    [[nodiscard]] QString lastError() const { return QString::fromUtf8(sqlite3_errmsg(m_db)); }
+
+private:
+    sqlite3 *m_db;
+    sqlite3_stmt *m_stmt = nullptr;
+    QString m_error;
+};
+
+struct Span
+{
+    quint32 offset = 0;
+    quint32 size = 0;
+};
+
+} // namespace
+
+// One page of leads: read in chunks on the calling thread, scored by whichever thread is free.
+struct LeadRescorer::Page
+{
+    struct Chunk
+    {
+        std::vector<qint64> rowIds;
+        std::vector<int> oldScores;
+        std::vector<qint64> lastActivity;
+        std::string text;        // every string the chunk's rows hold
+        std::vector<Span> spans; // per row: the old grade, qualification, breakdown, then columns
+        // The outcome, one entry per row; breakdown texts in one buffer.
+        std::vector<char> changed;
+        std::vector<int> scores;
+        std::vector<const QByteArray *> grades;
+        std::vector<const QByteArray *> qualifications;
+        std::string breakdownText;
+        std::vector<Span> breakdowns;
+    };
+
+    std::vector<std::unique_ptr<Chunk>> chunks;
+    int columns = 0; // the rules' columns
+    std::mutex mutex;
+    std::condition_variable wake;
+    std::size_t published = 0; // chunks fully read
+    std::size_t claimed = 0;   // chunks taken by a scoring thread
+    bool readDone = false;
+    qint64 rows = 0;
+};
+
+LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules,
+                           Options options)
+    : m_businessId(std::move(businessId))
+    , m_businessIdUtf8(m_businessId.toUtf8())
+    , m_rules(std::move(rules))
+    , m_options(options)
+    , m_lastRowId(options.afterRowId)
+{
+    // Only what the rules read, plus what tells whether the stored score changed.
+    m_selectSql = "SELECT rowid, lead_score, lead_grade, qualification_status, score_breakdown";
+    if (m_rules->hasDecay())
+        m_selectSql += ", max(created_at, coalesce(last_inbound_at, 0), "
+                       "coalesce(last_outbound_at, 0))";
+    for (const QByteArray &column : m_rules->storedColumns())
+        m_selectSql += ", " + column;
+    // NOT INDEXED: walk the table in rowid order. Left to itself the planner picks an index on
+    // business_id and sorts every remaining lead for each page.
+    m_selectSql += " FROM leads NOT INDEXED WHERE rowid > ?1 AND business_id = ?2 AND deleted = 0 "
+                   "ORDER BY rowid LIMIT ?3";
+}
+
+LeadRescorer::~LeadRescorer() = default;
+
+Result<void> LeadRescorer::count(Database &db)
+{
+    // An estimate from rowids, exact for a store of one business without deleted leads. A COUNT
+    // walks a whole index (seconds on a cold million-lead store); the progress bar needs less.
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    Statement last(handle, "SELECT max(rowid) FROM leads");
+    if (!last.isValid() || sqlite3_step(last.get()) != SQLITE_ROW)
+        return std::unexpected(last.error(QStringLiteral("counting leads")));
+    m_progress.total = std::max<qint64>(0, sqlite3_column_int64(last.get(), 0) - m_options.afterRowId);
+    m_counted = true;
+    return {};
+}
+
+namespace {
+
+void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
+                LeadRescorer::Options options, bool decay, int columns,
+                std::vector<std::string_view> &views, auto &chunk)
+{
+    const std::size_t rows = chunk.rowIds.size();
+    const std::size_t stride = std::size_t(kOldTexts + columns);
+    chunk.changed.assign(rows, 0);
+    chunk.scores.resize(rows);
+    chunk.grades.resize(rows);
+    chunk.qualifications.resize(rows);
+    chunk.breakdowns.resize(rows);
+    const auto view = [&chunk](const Span &span) {
+        return std::string_view(chunk.text.data() + span.offset, span.size);
+    };
+    const auto utf8 = [](const QByteArray *text) {
+        return std::string_view(text->constData(), std::size_t(text->size()));
+    };
+    StoredScore score;
+    for (std::size_t r = 0; r < rows; ++r) {
+        const Span *spans = chunk.spans.data() + r * stride;
+        for (int c = 0; c < columns; ++c)
+            views[std::size_t(c)] = view(spans[kOldTexts + c]);
+        const ScoreTime time = decay ? ScoreTime{options.nowMs, chunk.lastActivity[r]} : ScoreTime{};
+        rules.scoreStored(views, time, scratch, score);
+        const bool changed = score.score != chunk.oldScores[r]
+                             || view(spans[0]) != utf8(score.grade)
+                             || view(spans[1]) != utf8(score.qualification)
+                             || view(spans[2]) != score.breakdown;
+        chunk.changed[r] = changed;
+        if (!changed)
+            continue;
+        chunk.scores[r] = score.score;
+        chunk.grades[r] = score.grade;
+        chunk.qualifications[r] = score.qualification;
+        chunk.breakdowns[r] = {quint32(chunk.breakdownText.size()), quint32(score.breakdown.size())};
+        chunk.breakdownText += score.breakdown;
+    }
+}
+
+// Takes published chunks and scores them until the page has been read and every chunk taken.
+template<typename Page>
+void scoreWhileReading(Page &page, const ScoringRules &rules, LeadRescorer::Options options,
+                       bool decay)
+{
+    const auto scratch = rules.newScratch();
+    std::vector<std::string_view> views(std::size_t(page.columns));
+    for (;;) {
+        typename Page::Chunk *chunk = nullptr;
+        {
+            // The chunk list grows while this runs: take the chunk's address under the lock.
+            std::unique_lock lock(page.mutex);
+            page.wake.wait(lock,
+                           [&page] { return page.claimed < page.published || page.readDone; });
+            if (page.claimed == page.published)
+                return; // read to the end and nothing left
+            chunk = page.chunks[page.claimed++].get();
+        }
+        scoreChunk(rules, *scratch, options, decay, page.columns, views, *chunk);
+    }
+}
+
+} // namespace
+
+Result<void> LeadRescorer::readAndScore(Database &db, Page &page)
+{
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    Statement select(handle, m_selectSql.constData());
+    if (!select.isValid())
+        return std::unexpected(select.error(QStringLiteral("reading leads")));
+    sqlite3_stmt *stmt = select.get();
+    sqlite3_bind_int64(stmt, 1, m_lastRowId);
+    sqlite3_bind_text(stmt, 2, m_businessIdUtf8.constData(), int(m_businessIdUtf8.size()),
+                      SQLITE_STATIC);
+    sqlite3_bind_int(stmt, 3, m_options.pageSize);
+
+    const bool decay = m_rules->hasDecay();
+    page.columns = int(m_rules->storedColumns().size());
+    const int firstText = 2;
+    const int firstColumn = decay ? 6 : 5;
+    const std::size_t stride = std::size_t(kOldTexts + page.columns);
+
+    // Scoring threads start on the first chunk while the rest is still being read.
+    const int workers
+        = m_options.workers >= 0 ? m_options.workers
+                                 : std::max(1, int(std::thread::hardware_concurrency())) - 1;
+    std::vector<std::thread> threads;
+    for (int i = 0; i < workers; ++i) {
+        threads.emplace_back([&page, this, decay] {
+            scoreWhileReading(page, *m_rules, m_options, decay);
+        });
+    }
+    const auto publish = [&page](std::unique_ptr<Page::Chunk> chunk) {
+        {
+            std::lock_guard lock(page.mutex);
+            page.chunks.push_back(std::move(chunk));
+            ++page.published;
+        }
+        page.wake.notify_all();
+    };
+    const auto finishReading = [&page, &threads, this, decay] {
+        {
+            std::lock_guard lock(page.mutex);
+            page.readDone = true;
+        }
+        page.wake.notify_all();
+        scoreWhileReading(page, *m_rules, m_options, decay); // help with what is left
+        for (std::thread &thread : threads)
+            thread.join();
+    };
+
+    auto chunk = std::make_unique<Page::Chunk>();
+    int rc = SQLITE_ROW;
+    while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        chunk->rowIds.push_back(sqlite3_column_int64(stmt, 0));
+        chunk->oldScores.push_back(sqlite3_column_int(stmt, 1));
+        if (decay)
+            chunk->lastActivity.push_back(sqlite3_column_int64(stmt, 5));
+        const auto append = [&chunk, stmt](int column) {
+            const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, column));
+            const int size = sqlite3_column_bytes(stmt, column);
+            chunk->spans.push_back({quint32(chunk->text.size()), quint32(size)});
+            if (size > 0)
+                chunk->text.append(text, std::size_t(size));
+        };
+        for (int c = 0; c < kOldTexts; ++c)
+            append(firstText + c);
+        for (int c = 0; c < page.columns; ++c)
+            append(firstColumn + c);
+        ++page.rows;
+        if (chunk->rowIds.size() == std::size_t(kChunkRows)) {
+            publish(std::move(chunk));
+            chunk = std::make_unique<Page::Chunk>();
+            chunk->spans.reserve(kChunkRows * stride);
+        }
+    }
+    if (!chunk->rowIds.empty())
+        publish(std::move(chunk));
+    finishReading();
+    if (rc != SQLITE_DONE)
+        return std::unexpected(select.error(QStringLiteral("reading leads")));
+    return {};
+}
+
+Result<void> LeadRescorer::write(Database &db, const Page &page)
+{
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    const bool stamped = m_options.stamp == Stamp::AsChange;
+    Statement update(handle,
+                     stamped ? "UPDATE leads SET lead_score = ?1, lead_grade = ?2, "
+                               "qualification_status = ?3, score_breakdown = ?4, "
+                               "updated_at = ?5, hlc = ?6 WHERE rowid = ?7"
+                             : "UPDATE leads SET lead_score = ?1, lead_grade = ?2, "
+                               "qualification_status = ?3, score_breakdown = ?4 WHERE rowid = ?7");
+    if (!update.isValid())
+        return std::unexpected(update.error(QStringLiteral("updating scores")));
+    sqlite3_stmt *stmt = update.get();
+    for (const auto &chunk : page.chunks) {
+        for (std::size_t r = 0; r < chunk->rowIds.size(); ++r) {
+            if (!chunk->changed[r])
+                continue;
+            const QByteArray *grade = chunk->grades[r];
+            const QByteArray *qualification = chunk->qualifications[r];
+            const Span breakdown = chunk->breakdowns[r];
+            sqlite3_bind_int(stmt, 1, chunk->scores[r]);
+            sqlite3_bind_text(stmt, 2, grade->constData(), int(grade->size()), SQLITE_STATIC);
+            sqlite3_bind_text(stmt, 3, qualification->constData(), int(qualification->size()),
+                              SQLITE_STATIC);
+            sqlite3_bind_text(stmt, 4, chunk->breakdownText.data() + breakdown.offset,
+                              int(breakdown.size), SQLITE_STATIC);
+            if (stamped) {
+                sqlite3_bind_int64(stmt, 5, m_options.nowMs);
+                sqlite3_bind_int64(stmt, 6, Ids::nextHlc(m_options.nowMs));
+            }
+            sqlite3_bind_int64(stmt, 7, chunk->rowIds[r]);
+            if (sqlite3_step(stmt) != SQLITE_DONE) {
+                const Error error = update.error(QStringLiteral("updating scores"));
+                sqlite3_reset(stmt);
+                return std::unexpected(error);
+            }
+            sqlite3_reset(stmt);
+            ++m_progress.changed;
+        }
+    }
+    return {};
+}
+
+namespace {
+
+qint64 pragmaValue(sqlite3 *db, const char *sql)
+{
+    Statement pragma(db, sql);
+    if (!pragma.isValid() || sqlite3_step(pragma.get()) != SQLITE_ROW)
+        return 0;
+    return sqlite3_column_int64(pragma.get(), 0);
+}
+
+qint64 threadCpuMs()
+{
+    timespec now{};
+    clock_gettime(CLOCK_THREAD_CPUTIME_ID, &now);
+    return qint64(now.tv_sec) * 1000 + now.tv_nsec / 1'000'000;
+}
+
+} // namespace
+
+Result<void> LeadRescorer::tune(Database &db)
+{
+    if (m_options.cacheMiB <= 0)
+        return {};
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    m_savedCacheSize = pragmaValue(handle, "PRAGMA cache_size");
+    m_savedAutocheckpoint = int(pragmaValue(handle, "PRAGMA wal_autocheckpoint"));
+    const QByteArray cache = "PRAGMA cache_size = -" + QByteArray::number(qint64(m_options.cacheMiB) * 1024);
+    if (sqlite3_exec(handle, cache.constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
+        return fail(QStringLiteral("setting the page cache: %1")
+                        .arg(QString::fromUtf8(sqlite3_errmsg(handle))));
+    sqlite3_wal_autocheckpoint(handle, 0);
+    m_tuned = true;
+    return {};
+}
+
+void LeadRescorer::restore(Database &db)
+{
+    if (!m_tuned)
+        return;
+    m_tuned = false;
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    const QByteArray cache = "PRAGMA cache_size = " + QByteArray::number(m_savedCacheSize);
+    (void)sqlite3_exec(handle, cache.constData(), nullptr, nullptr, nullptr);
+    sqlite3_wal_autocheckpoint(handle, m_savedAutocheckpoint);
+}
+
+void LeadRescorer::stop(Database &db)
+{
+    m_finished = true;
+    restore(db);
+}
+
+Result<void> LeadRescorer::checkpoint(const QString &storePath)
+{
+    sqlite3 *db = nullptr;
+    const QByteArray path = storePath.toUtf8();
+    int rc = sqlite3_open_v2(path.constData(), &db, SQLITE_OPEN_READWRITE, nullptr);
+    if (rc == SQLITE_OK) {
+        sqlite3_busy_timeout(db, 5000);
+        // Through the pragma, which reads the schema first: a connection that has read nothing
+        // has not opened the WAL yet, and sqlite3_wal_checkpoint_v2() would do nothing.
+        rc = sqlite3_exec(db, "PRAGMA wal_checkpoint(PASSIVE)", nullptr, nullptr, nullptr);
+    }
+    const QString error = rc == SQLITE_OK ? QString() : QString::fromUtf8(sqlite3_errmsg(db));
+    sqlite3_close(db);
+    if (rc != SQLITE_OK)
+        return fail(QStringLiteral("checkpointing %1: %2").arg(storePath, error));
+    return {};
+}
+
+Result<bool> LeadRescorer::rescorePage(Database &db)
+{
+    if (m_finished)
+        return false;
+    if (!db.sqliteHandle())
+        return fail(QStringLiteral("the store has no SQLite handle"));
+    const qint64 cpuStart = threadCpuMs();
+    if (!m_counted) {
+        if (auto ok = count(db); !ok)
+            return std::unexpected(ok.error());
+        if (auto ok = tune(db); !ok)
+            return std::unexpected(ok.error());
+    }
+    // On any way out of this page that ends the rescore, the connection gets its settings back.
+    struct Restore
+    {
+        LeadRescorer &rescorer;
+        Database &db;
+        bool ended = true;
+        ~Restore()
+        {
+            if (ended)
+                rescorer.restore(db);
+        }
+    } restoreOnExit{*this, db};
+
+    Transaction transaction(db);
+    if (!transaction.isOpen())
+        return std::unexpected(transaction.error());
+    Page page;
+    QElapsedTimer timer;
+    timer.start();
+    if (auto ok = readAndScore(db, page); !ok)
+        return std::unexpected(ok.error());
+    m_progress.readMs += timer.restart();
+    const qint64 changedBefore = m_progress.changed;
+    if (auto ok = write(db, page); !ok) {
+        m_progress.changed = changedBefore;
+        return std::unexpected(ok.error());
+    }
+    m_progress.writeMs += timer.restart();
+    if (auto ok = transaction.commit(); !ok) {
+        m_progress.changed = changedBefore;
+        return std::unexpected(ok.error());
+    }
+    m_progress.commitMs += timer.elapsed();
+    if (!page.chunks.empty())
+        m_lastRowId = page.chunks.back()->rowIds.back();
+    m_progress.done += page.rows;
+    m_finished = page.rows < m_options.pageSize;
+    m_progress.total = m_finished ? m_progress.done : std::max(m_progress.total, m_progress.done);
+    m_progress.cpuMs += threadCpuMs() - cpuStart;
+    restoreOnExit.ended = m_finished;
+    return !m_finished;
+}
+
+Result<LeadRescorer::Progress>
+LeadRescorer::rescoreAll(Database &db, const QString &businessId,
+                         std::shared_ptr<const ScoringRules> rules, Options options,
+                         const std::function<void(const Progress &)> &progress)
+{
+    LeadRescorer rescorer(businessId, std::move(rules), options);
+    qint64 reported = 0;
+    for (;;) {
+        auto more = rescorer.rescorePage(db);
+        if (!more)
+            return std::unexpected(more.error());
+        if (progress && rescorer.progress().done != reported)
+            progress(rescorer.progress());
+        reported = rescorer.progress().done;
+        if (!*more)
+            return rescorer.progress();
+    }
+}
 
 Result<qint64> LeadRescorer::rescoreAll(Database &db, const QString &businessId,
                                         const ScoringRules &rules,
                                         const std::function<void(qint64, qint64)> &progress,
                                         Stamp stamp)
 {
-    qint64 total = 0;
+    Options options;
+    options.nowMs = Clock::system().nowMs();
+    options.stamp = stamp;
+    auto done = rescoreAll(db, businessId, std::make_shared<const ScoringRules>(rules), options,
+                           [&progress](const Progress &p) {
+                               if (progress)
+                                   progress(p.done, p.total);
+                           });
+    if (!done)
+        return std::unexpected(done.error());
+    return done->done;
+}
+
+namespace {
+
+// The pages of one rescore on the writer: each page's job queues the next, so jobs that arrived
+// meanwhile run first. The queued job keeps the chain alive; the last one lets it go.
+struct WriterChain : std::enable_shared_from_this<WriterChain>
+{
+    WriterChain(StoreWriter &w, std::shared_ptr<LeadRescorer> r,
+                std::function<bool(const LeadRescorer::Progress &)> p)
+        : writer(w)
+        , rescorer(std::move(r))
+        , onPage(std::move(p))
+    {}
+
+    void queuePage()
     {
-        SqliteStatement &count
-            = db.statement("SELECT COUNT(*) FROM leads WHERE business_id = ?1 AND deleted = 0");
-        count.bind(1, businessId);
-        auto row = count.step();
-        if (!row)
-            return std::unexpected(row.error());
-        total = *row ? count.columnInt(0) : 0;
-        count.reset();
+        (void)writer.submitStandalone(
+            [self = shared_from_this()](Database &db) { return self->runPage(db); });
     }
 
-    qint64 done = 0;
-    qint64 lastRowId = 0;
-    for (;;) {
-        Transaction transaction(db);
-        if (!transaction.isOpen())
-            return std::unexpected(transaction.error());
-        // Only the columns a rule can read.
-        SqliteStatement &page = db.statement(
-            "SELECT rowid, email, phone, company, first_name, last_name, state, channel, "
-            "campaign_id, campaign_name, source_label, medium, utm_source, utm_medium, "
-            "utm_campaign, utm_term, utm_content, service_interest, urgency, message, "
-            "budget_range, timeline, referrer_url, landing_page_url, details "
-            "FROM leads WHERE business_id = ?1 AND deleted = 0 AND rowid > ?2 "
-            "ORDER BY rowid LIMIT ?3");
-        page.bind(1, businessId);
-        page.bind(2, lastRowId);
-        page.bind(3, qint64(kPageSize));
-        struct Scored
-        {
-            qint64 rowId;
-            ScoreResult result;
-        };
-        std::vector<Scored> scored;
-        scored.reserve(kPageSize);
-        for (;;) {
-            auto row = page.step();
-            if (!row)
-                return std::unexpected(row.error());
-            if (!*row)
-                break;
-            LeadRecord lead;
-            int c = 1;
-            for (QString *field :
-                 {&lead.email,           &lead.phone,       &lead.company,       &lead.firstName,
-                  &lead.lastName,        &lead.state,       &lead.channel,       &lead.campaignId,
-                  &lead.campaignName,    &lead.sourceLabel, &lead.medium,        &lead.utmSource,
-                  &lead.utmMedium,       &lead.utmCampaign, &lead.utmTerm,       &lead.utmContent,
-                  &lead.serviceInterest, &lead.urgency,     &lead.message,       &lead.budgetRange,
-                  &lead.timeline,        &lead.referrerUrl, &lead.landingPageUrl})
-                *field = page.columnText(c++);
-            const QString details = page.columnText(c);
-            if (details.size() > 2) // "{}" has nothing a rule could read
-                lead.details = QJsonDocument::fromJson(details.toUtf8()).object();
-            lastRowId = page.columnInt(0);
-            scored.push_back({lastRowId, rules.score(lead)});
+    Result<void> runPage(Database &db)
+    {
+        auto more = rescorer->rescorePage(db);
+        if (!more) {
+            finish(std::unexpected(more.error()));
+            return std::unexpected(more.error());
         }
-        page.reset();
-        if (scored.empty())
-            break;
-
-        const qint64 now = QDateTime::currentMSecsSinceEpoch();
-        SqliteStatement &update
-            = stamp == Stamp::AsChange
-                  ? db.statement("UPDATE leads SET lead_score = ?1, lead_grade = ?2, "
-                                 "qualification_status = ?3, score_breakdown = ?4, "
-                                 "updated_at = ?5, hlc = ?6 WHERE rowid = ?7")
-                  : db.statement(
-                      "UPDATE leads SET lead_score = ?1, lead_grade = ?2, "
-                      "qualification_status = ?3, score_breakdown = ?4 WHERE rowid = ?7");
-        for (const Scored &s : scored) {
-            update.bind(1, qint64(s.result.score));
-            update.bind(2, s.result.grade);
-            update.bind(3, s.result.qualification);
-            update.bind(4, QJsonDocument(s.result.breakdown).toJson(QJsonDocument::Compact));
-            if (stamp == Stamp::AsChange) {
-                update.bind(5, now);
-                update.bind(6, Ids::nextHlc(now));
-            }
-            update.bind(7, s.rowId);
-            if (auto ok = update.execute(); !ok)
-                return std::unexpected(ok.error());
+        // A last page that found nothing new is not news.
+        const bool moved = rescorer->progress().done != reported;
+        reported = rescorer->progress().done;
+        const bool carryOn = !onPage || !moved || onPage(rescorer->progress());
+        if (*more && carryOn) {
+            queuePage();
+        } else {
+            rescorer->stop(db);
+            finish(rescorer->progress());
         }
-        if (auto ok = transaction.commit(); !ok)
-            return std::unexpected(ok.error());
-        done += qint64(scored.size());
-        if (progress)
-            progress(done, total);
+        return {};
     }
-    return done;
+
+    void finish(Result<LeadRescorer::Progress> outcome)
+    {
+        promise.addResult(std::move(outcome));
+        promise.finish();
+    }
+
+    StoreWriter &writer;
+    std::shared_ptr<LeadRescorer> rescorer;
+    std::function<bool(const LeadRescorer::Progress &)> onPage;
+    QPromise<Result<LeadRescorer::Progress>> promise;
+    qint64 reported = 0;
+};
+
+} // namespace
+
+QFuture<Result<LeadRescorer::Progress>>
+LeadRescorer::runOnWriter(StoreWriter &writer, std::shared_ptr<LeadRescorer> rescorer,
+                          std::function<bool(const Progress &)> onPage)
+{
+    auto chain = std::make_shared<WriterChain>(writer, std::move(rescorer), std::move(onPage));
+    QFuture<Result<Progress>> future = chain->promise.future();
+    chain->promise.start();
+    chain->queuePage();
+    return future;
 }
 
 } // namespace LeadDesk::Core

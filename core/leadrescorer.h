@@ -1,32 +1,115 @@
 #pragma once
 
 #include "database.h"
+#include "databasethread.h"
 #include "result.h"
 #include "scoringrules.h"
 
+#include <QFuture>
+
 #include <functional>
+#include <memory>
 
 namespace LeadDesk::Core {
 
-// Recomputes every lead's score, grade, qualification and breakdown of a business under a rule
-// document, in pages by rowid, each page one transaction: a lead edited meanwhile is rescored
-// with its committed values. Runs where it may open its own transactions (the writer's
-// submitStandalone, or the command line).
+// Recomputes the score, grade, qualification and breakdown of every lead of a business under a
+// rule document, in pages by rowid, each page one transaction that reads the leads and writes
+// back only those whose stored score changed: a lead edited between pages is rescored with its
+// committed values, and an edit is never overwritten with a score of older values.
+//
+// A page reads only the columns the rules need (through the raw SQLite statement API) and scores
+// its rows on every core while it is still being read; the rules are immutable and shared. Runs
+// where it may open its own transactions: runOnWriter() (the app), or rescoreAll() (the command
+// line, tests).
 class LeadRescorer final
 {
 public:
-    static constexpr int kPageSize = 5000;
+    static constexpr int kPageSize = 20000;
 
     // AsChange: a rescore is an edit, stamped with a new updated_at and clock stamp so it syncs.
-    // AsCreated: the scores are part of how the rows were made (a generated data set); the rows'
-    // stamps stay as they are.
+    // AsCreated: the scores are part of how the rows were made (a generated data set, an import
+    // scored under the business's rules); the rows' stamps stay as they are.
     enum class Stamp { AsChange, AsCreated };
 
-    // `progress` gets (leads done, leads total). Returns the number of leads rescored.
+    struct Options
+    {
+        qint64 nowMs = 0; // the time of scoring: decay's "now" and the AsChange stamp
+        Stamp stamp = Stamp::AsChange;
+        int pageSize = kPageSize;
+        qint64 afterRowId = 0; // only leads stored after this row (the leads of one import)
+        int workers = -1;      // scoring threads besides the caller's; -1: one per other core
+        // For the length of the rescore the connection's page cache grows to this (the score
+        // index stays in memory while every lead moves in it) and SQLite's automatic WAL
+        // checkpoints wait: each would copy the pages just written and sync them to disk, page
+        // after page. Both are restored at the end; checkpoint() the store afterwards, ideally
+        // off the writer thread. 0: leave the connection as it is.
+        int cacheMiB = 256;
+    };
+
+    struct Progress
+    {
+        qint64 done = 0;    // leads scored
+        qint64 total = 0;   // leads to score: estimated from rowids at the start, exact at the end
+        qint64 changed = 0; // leads whose stored score changed
+        // Where the time went (ms, summed over pages): reading and scoring, writing, committing.
+        qint64 readMs = 0;
+        qint64 writeMs = 0;
+        qint64 commitMs = 0;
+        qint64 cpuMs = 0; // CPU time of the thread that ran the pages (the writer)
+    };
+
+    LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules, Options options);
+    ~LeadRescorer();
+    Q_DISABLE_COPY_MOVE(LeadRescorer)
+
+    // Rescores the next page in its own transaction; false once every lead has been seen.
+    Result<bool> rescorePage(Database &db);
+    // Ends the rescore before its last page (restores the connection's settings).
+    void stop(Database &db);
+    [[nodiscard]] const Progress &progress() const { return m_progress; }
+
+    // A passive WAL checkpoint through a connection of its own, for any thread: copies what the
+    // rescore wrote into the store while the writer carries on.
+    static Result<void> checkpoint(const QString &storePath);
+
+    // Every page in a row; `progress` is called after each.
+    static Result<Progress> rescoreAll(Database &db, const QString &businessId,
+                                       std::shared_ptr<const ScoringRules> rules, Options options,
+                                       const std::function<void(const Progress &)> &progress = {});
+    // The same with the system clock's now. Returns the number of leads rescored.
     static Result<qint64> rescoreAll(Database &db, const QString &businessId,
                                      const ScoringRules &rules,
                                      const std::function<void(qint64, qint64)> &progress = {},
                                      Stamp stamp = Stamp::AsChange);
+
+    // Runs the rescore on the store's writer, one standalone job per page, each queued behind
+    // whatever was queued meanwhile, so edits and new leads interleave between pages. `onPage`
+    // runs on the writer thread after each page has committed; returning false stops the
+    // rescore there (the pages done stay done). The future finishes with the final progress.
+    static QFuture<Result<Progress>> runOnWriter(StoreWriter &writer,
+                                                 std::shared_ptr<LeadRescorer> rescorer,
+                                                 std::function<bool(const Progress &)> onPage = {});
+
+private:
+    struct Page;
+    Result<void> count(Database &db);
+    Result<void> tune(Database &db);
+    void restore(Database &db);
+    Result<void> readAndScore(Database &db, Page &page);
+    Result<void> write(Database &db, const Page &page);
+
+    QString m_businessId;
+    QByteArray m_businessIdUtf8;
+    std::shared_ptr<const ScoringRules> m_rules;
+    Options m_options;
+    QByteArray m_selectSql;
+    qint64 m_lastRowId = 0;
+    bool m_counted = false;
+    bool m_finished = false;
+    bool m_tuned = false;
+    qint64 m_savedCacheSize = 0;
+    int m_savedAutocheckpoint = 0;
+    Progress m_progress;
 };
 
 } // namespace LeadDesk::Core

@@ -1,5 +1,7 @@
 #include "scoringrules.h"
 
+#include "settingsrepository.h"
+
 #include <QFile>
 #include <QHash>
 #include <QJsonArray>
@@ -8,9 +10,12 @@
 #include <QSet>
 
 #include <algorithm>
+#include <charconv>
 #include <climits>
 #include <cmath>
+#include <cstring>
 #include <optional>
+#include <vector>
 
 namespace LeadDesk::Core {
 
@@ -18,20 +23,24 @@ namespace {
 
 enum class Op { Equals, In, NotIn, NotEmpty, Empty, DomainIn, DomainNotIn, Map, Range };
 
-// One place a condition reads from: a LeadRecord member or a key of LeadRecord::details.
-struct FieldRef
+// One value rules read: a LeadRecord member (a leads column) or a key of LeadRecord::details.
+// Each distinct field is read and normalised once per lead, however many rules test it.
+struct Input
 {
     QString LeadRecord::*member = nullptr;
     QString detailKey;
+    std::string detailKeyUtf8;
+    bool numeric = false; // a range condition reads it as a number
+    int column = -1;      // index in storedColumns()
 };
 
 struct Condition
 {
     Op op = Op::NotEmpty;
-    QList<FieldRef> fields; // the first one holding a non-blank value is used
-    QString value;          // Equals, normalised
-    QSet<QString> values;   // In, NotIn, DomainIn, DomainNotIn, normalised
-    bool prefix = false;    // Map: keys match the start of the value instead of all of it
+    QList<int> inputs;    // the first one holding a non-blank value is used
+    QString value;        // Equals, normalised
+    QSet<QString> values; // In, NotIn, DomainIn, DomainNotIn, normalised
+    bool prefix = false;  // Map: keys match the start of the value instead of all of it
     QHash<QString, int> exactMap;
     QList<std::pair<QString, int>> prefixMap; // longest key first, so "high" wins over "h"
     std::optional<double> gt, gte, lt, lte;
@@ -40,24 +49,38 @@ struct Condition
 struct Rule
 {
     QString id;
+    QString label;
     int points = 0;
     bool once = true;
     std::optional<int> cap;
     Condition when; // lead model
     QString event;  // behaviour model
+    int slot = 0;   // breakdown slot
 };
 
 struct Group
 {
     QString id;
+    QString label;
     int max = 0;
     QList<Rule> rules;
+    int capSlot = 0;
+    bool decays = false;
 };
 
 struct Band
 {
     QString label;
+    QByteArray utf8;
     int min = 0;
+};
+
+// A breakdown key. Slots are kept in the order QJsonObject sorts its keys, so the compact JSON
+// text can be written straight from the slot values.
+struct Slot
+{
+    QString key;
+    std::string prefix; // "key":
 };
 
 struct Model
@@ -66,6 +89,15 @@ struct Model
     QList<Band> grades;
     QList<Band> qualification;
     QHash<QString, QList<std::pair<qsizetype, qsizetype>>> rulesByEvent; // event -> (group, rule)
+    QList<Input> inputs;
+    std::vector<Slot> slots;
+    int decaySlot = -1;
+};
+
+struct Decay
+{
+    int halfLifeDays = 0;
+    int floor = 0;
 };
 
 const QHash<QString, QString LeadRecord::*> &leadFields()
@@ -102,9 +134,47 @@ const QHash<QString, QString LeadRecord::*> &leadFields()
     return fields;
 }
 
+// Where a stored lead keeps a field: its own column, or (the parts of an address the leads table
+// folds into address_line) its contact's, as LeadRepository::detail() reads them.
+QByteArray storedExpression(const QString &field)
+{
+    if (field == QLatin1String("street") || field == QLatin1String("city")
+        || field == QLatin1String("postal_code") || field == QLatin1String("country"))
+        return "(SELECT " + field.toUtf8()
+               + " FROM contacts WHERE contacts.id = leads.contact_id)";
+    return field.toUtf8();
+}
+
 QString normalised(const QString &text)
 {
     return text.trimmed().toLower();
+}
+
+bool isAsciiSpace(char c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r');
+}
+
+// normalised() of UTF-8 text, into `out` (reusing its buffer): ASCII, nearly every value, is
+// trimmed and lower-cased in one pass without a temporary.
+void normaliseUtf8(std::string_view text, QString &out)
+{
+    const bool ascii = std::all_of(text.begin(), text.end(),
+                                   [](char c) { return static_cast<unsigned char>(c) < 0x80; });
+    if (!ascii) {
+        out = normalised(QString::fromUtf8(text.data(), qsizetype(text.size())));
+        return;
+    }
+    while (!text.empty() && isAsciiSpace(text.front()))
+        text.remove_prefix(1);
+    while (!text.empty() && isAsciiSpace(text.back()))
+        text.remove_suffix(1);
+    out.resize(qsizetype(text.size()));
+    QChar *data = out.data();
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        data[i] = QLatin1Char(c >= 'A' && c <= 'Z' ? char(c + ('a' - 'A')) : c);
+    }
 }
 
 QString detailText(const QJsonValue &value)
@@ -121,36 +191,434 @@ QString detailText(const QJsonValue &value)
     }
 }
 
-// The condition's value as the rule sees it: trimmed and lower-cased, empty when every field is.
-QString fieldText(const Condition &condition, const LeadRecord &lead)
+QString readable(const QString &id)
 {
-    for (const FieldRef &field : condition.fields) {
-        QString text
-            = field.member ? lead.*field.member : detailText(lead.details.value(field.detailKey));
-        text = normalised(text);
+    QString text = id;
+    text.replace(u'_', u' ').replace(u'-', u' ');
+    if (!text.isEmpty())
+        text[0] = text.at(0).toUpper();
+    return text;
+}
+
+// --- JSON details without building a QJsonObject ------------------------------------------
+
+struct JsonScalar
+{
+    enum Type { Absent, String, Number, True, False, Other };
+    Type type = Absent;
+    std::string_view raw; // a string's content between its quotes, or a number's text
+    bool escaped = false; // the string holds backslash escapes
+};
+
+class DetailScanner
+{
+public:
+    explicit DetailScanner(std::string_view json)
+        : m_json(json)
+    {}
+
+    // Reads the top-level keys of the object, handing each scalar to `onValue(key, scalar)`.
+    // False when the text is not a JSON object (QJsonDocument would then give an empty one).
+    template<typename OnValue>
+    bool scan(OnValue &&onValue)
+    {
+        skipSpace();
+        if (!take('{'))
+            return false;
+        skipSpace();
+        if (!take('}')) {
+            for (;;) {
+                skipSpace();
+                JsonScalar key;
+                if (!peekIs('"') || !readString(key))
+                    return false;
+                skipSpace();
+                if (!take(':'))
+                    return false;
+                skipSpace();
+                JsonScalar value;
+                if (!readValue(value))
+                    return false;
+                onValue(key, value);
+                skipSpace();
+                if (take(','))
+                    continue;
+                if (take('}'))
+                    break;
+                return false;
+            }
+        }
+        skipSpace();
+        return m_pos == m_json.size();
+    }
+
+private:
+    void skipSpace()
+    {
+        while (m_pos < m_json.size()
+               && (m_json[m_pos] == ' ' || m_json[m_pos] == '\t' || m_json[m_pos] == '\n'
+                   || m_json[m_pos] == '\r'))
+            ++m_pos;
+    }
+    bool peekIs(char c) const { return m_pos < m_json.size() && m_json[m_pos] == c; }
+    bool take(char c)
+    {
+        if (!peekIs(c))
+            return false;
+        ++m_pos;
+        return true;
+    }
+    bool takeWord(std::string_view word)
+    {
+        if (m_json.substr(m_pos, word.size()) != word)
+            return false;
+        m_pos += word.size();
+        return true;
+    }
+    bool readString(JsonScalar &out)
+    {
+        const std::size_t start = ++m_pos; // past the opening quote
+        out.type = JsonScalar::String;
+        out.escaped = false;
+        // memchr for the closing quote (long texts are the bulk of details), then a look for a
+        // backslash before it that would make it part of the string.
+        const char *const data = m_json.data();
+        for (;;) {
+            const auto *quote = static_cast<const char *>(
+                std::memchr(data + m_pos, '"', m_json.size() - m_pos));
+            if (!quote)
+                return false;
+            const std::size_t end = std::size_t(quote - data);
+            const auto *backslash
+                = static_cast<const char *>(std::memchr(data + m_pos, '\\', end - m_pos));
+            if (!backslash) {
+                out.raw = m_json.substr(start, end - start);
+                m_pos = end + 1;
+                return true;
+            }
+            out.escaped = true;
+            m_pos = std::size_t(backslash - data) + 2; // past the escaped character
+            if (m_pos > m_json.size())
+                return false;
+        }
+    }
+    bool skipNested()
+    {
+        int depth = 0;
+        while (m_pos < m_json.size()) {
+            const char c = m_json[m_pos];
+            if (c == '"') {
+                JsonScalar ignored;
+                if (!readString(ignored))
+                    return false;
+                continue;
+            }
+            ++m_pos;
+            if (c == '{' || c == '[')
+                ++depth;
+            else if ((c == '}' || c == ']') && --depth == 0)
+                return true;
+        }
+        return false;
+    }
+    bool readValue(JsonScalar &out)
+    {
+        if (m_pos >= m_json.size())
+            return false;
+        const char c = m_json[m_pos];
+        if (c == '"')
+            return readString(out);
+        if (c == '{' || c == '[') {
+            out.type = JsonScalar::Other;
+            return skipNested();
+        }
+        if (c == '-' || (c >= '0' && c <= '9')) {
+            const std::size_t start = m_pos;
+            const auto inNumber = [](char d) {
+                return (d >= '0' && d <= '9') || d == '+' || d == '-' || d == '.' || d == 'e'
+                       || d == 'E';
+            };
+            while (m_pos < m_json.size() && inNumber(m_json[m_pos]))
+                ++m_pos;
+            out.type = JsonScalar::Number;
+            out.raw = m_json.substr(start, m_pos - start);
+            return true;
+        }
+        if (takeWord("true")) {
+            out.type = JsonScalar::True;
+            return true;
+        }
+        if (takeWord("false")) {
+            out.type = JsonScalar::False;
+            return true;
+        }
+        if (takeWord("null")) {
+            out.type = JsonScalar::Other;
+            return true;
+        }
+        return false;
+    }
+
+    std::string_view m_json;
+    std::size_t m_pos = 0;
+};
+
+void appendUtf8(std::string &out, char32_t code)
+{
+    if (code < 0x80) {
+        out += char(code);
+    } else if (code < 0x800) {
+        out += char(0xC0 | (code >> 6));
+        out += char(0x80 | (code & 0x3F));
+    } else if (code < 0x10000) {
+        out += char(0xE0 | (code >> 12));
+        out += char(0x80 | ((code >> 6) & 0x3F));
+        out += char(0x80 | (code & 0x3F));
+    } else {
+        out += char(0xF0 | (code >> 18));
+        out += char(0x80 | ((code >> 12) & 0x3F));
+        out += char(0x80 | ((code >> 6) & 0x3F));
+        out += char(0x80 | (code & 0x3F));
+    }
+}
+
+// A JSON string's content with its escapes resolved, as UTF-8.
+std::string unescape(std::string_view raw)
+{
+    std::string out;
+    out.reserve(raw.size());
+    const auto hex4 = [&raw](std::size_t at) -> int {
+        if (at + 4 > raw.size())
+            return -1;
+        int value = 0;
+        const auto [end, error] = std::from_chars(raw.data() + at, raw.data() + at + 4, value, 16);
+        return error == std::errc() && end == raw.data() + at + 4 ? value : -1;
+    };
+    for (std::size_t i = 0; i < raw.size(); ++i) {
+        if (raw[i] != '\\' || i + 1 == raw.size()) {
+            out += raw[i];
+            continue;
+        }
+        const char e = raw[++i];
+        switch (e) {
+        case 'b':
+            out += '\b';
+            break;
+        case 'f':
+            out += '\f';
+            break;
+        case 'n':
+            out += '\n';
+            break;
+        case 'r':
+            out += '\r';
+            break;
+        case 't':
+            out += '\t';
+            break;
+        case 'u': {
+            int code = hex4(i + 1);
+            if (code < 0) {
+                out += "\xEF\xBF\xBD";
+                break;
+            }
+            i += 4;
+            if (code >= 0xD800 && code < 0xDC00 && i + 2 < raw.size() && raw[i + 1] == '\\'
+                && raw[i + 2] == 'u') {
+                const int low = hex4(i + 3);
+                if (low >= 0xDC00 && low < 0xE000) {
+                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
+                    i += 6;
+                }
+            }
+            appendUtf8(out, (code >= 0xD800 && code < 0xE000) ? 0xFFFD : char32_t(code));
+            break;
+        }
+        default:
+            out += e; // \" \\ \/
+            break;
+        }
+    }
+    return out;
+}
+
+QString stringOf(const JsonScalar &scalar)
+{
+    if (!scalar.escaped)
+        return QString::fromUtf8(scalar.raw.data(), qsizetype(scalar.raw.size()));
+    const std::string text = unescape(scalar.raw);
+    return QString::fromUtf8(text.data(), qsizetype(text.size()));
+}
+
+std::optional<double> jsonNumber(std::string_view raw)
+{
+    double value = 0;
+    const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
+    if (error != std::errc() || end != raw.data() + raw.size())
+        return std::nullopt;
+    return value;
+}
+
+} // namespace
+
+// --- per-thread working memory ------------------------------------------------------------
+
+class ScoringRules::Scratch
+{
+public:
+    enum class NumberState { Blank, Invalid, Number };
+    struct Value
+    {
+        QString text; // normalised
+        NumberState numberState = NumberState::Blank;
+        double number = 0;
+    };
+
+    std::vector<Value> values; // one per input
+    std::vector<int> points;   // one per breakdown slot
+    std::vector<char> present;
+    std::vector<JsonScalar> details; // one per input (only detail inputs used)
+};
+
+namespace {
+
+using Scratch = ScoringRules::Scratch;
+using NumberState = Scratch::NumberState;
+
+void setNumberFromText(Scratch::Value &value, const QString &raw)
+{
+    const QString trimmed = raw.trimmed();
+    if (trimmed.isEmpty()) {
+        value.numberState = NumberState::Blank;
+        return;
+    }
+    bool ok = false;
+    const double number = trimmed.toDouble(&ok);
+    value.numberState = ok && std::isfinite(number) ? NumberState::Number : NumberState::Invalid;
+    value.number = number;
+}
+
+void prepare(const Model &model, Scratch &scratch)
+{
+    scratch.values.resize(model.inputs.size());
+    scratch.points.assign(model.slots.size(), 0);
+    scratch.present.assign(model.slots.size(), 0);
+}
+
+void readLead(const Model &model, const LeadRecord &lead, Scratch &scratch)
+{
+    for (qsizetype i = 0; i < model.inputs.size(); ++i) {
+        const Input &input = model.inputs.at(i);
+        Scratch::Value &value = scratch.values[std::size_t(i)];
+        if (input.member) {
+            value.text = normalised(lead.*input.member);
+            if (input.numeric)
+                setNumberFromText(value, lead.*input.member);
+            continue;
+        }
+        const QJsonValue detail = lead.details.value(input.detailKey);
+        value.text = normalised(detailText(detail));
+        if (!input.numeric)
+            continue;
+        if (detail.isDouble()) {
+            value.numberState = NumberState::Number;
+            value.number = detail.toDouble();
+        } else {
+            setNumberFromText(value, detail.toString());
+        }
+    }
+}
+
+void readStored(const Model &model, std::span<const std::string_view> columns, Scratch &scratch)
+{
+    bool detailsScanned = false;
+    for (qsizetype i = 0; i < model.inputs.size(); ++i) {
+        const Input &input = model.inputs.at(i);
+        Scratch::Value &value = scratch.values[std::size_t(i)];
+        if (input.member) {
+            const std::string_view text = columns[std::size_t(input.column)];
+            normaliseUtf8(text, value.text);
+            if (input.numeric)
+                setNumberFromText(value, QString::fromUtf8(text.data(), qsizetype(text.size())));
+            continue;
+        }
+        if (!detailsScanned) {
+            // One pass over the details text for every detail the rules read.
+            detailsScanned = true;
+            scratch.details.assign(model.inputs.size(), JsonScalar());
+            const std::string_view json = columns[std::size_t(input.column)];
+            if (json.size() > 2) { // "{}" has nothing a rule could read
+                const bool ok
+                    = DetailScanner(json).scan([&](const JsonScalar &key, const JsonScalar &v) {
+                          const std::string decoded = key.escaped ? unescape(key.raw) : std::string();
+                          const std::string_view name = key.escaped ? decoded : key.raw;
+                          for (qsizetype k = 0; k < model.inputs.size(); ++k) {
+                              if (!model.inputs.at(k).member
+                                  && model.inputs.at(k).detailKeyUtf8 == name)
+                                  scratch.details[std::size_t(k)] = v;
+                          }
+                      });
+                if (!ok)
+                    scratch.details.assign(model.inputs.size(), JsonScalar());
+            }
+        }
+        const JsonScalar &scalar = scratch.details[std::size_t(i)];
+        value.numberState = NumberState::Blank;
+        switch (scalar.type) {
+        case JsonScalar::String: {
+            const QString text = stringOf(scalar);
+            value.text = normalised(text);
+            if (input.numeric)
+                setNumberFromText(value, text);
+            break;
+        }
+        case JsonScalar::Number: {
+            const std::optional<double> number = jsonNumber(scalar.raw);
+            value.text = number ? QString::number(*number) : QString();
+            if (number) {
+                value.numberState = NumberState::Number;
+                value.number = *number;
+            }
+            break;
+        }
+        case JsonScalar::True:
+            value.text = QStringLiteral("true");
+            break;
+        case JsonScalar::False:
+            value.text = QStringLiteral("false");
+            break;
+        case JsonScalar::Absent:
+        case JsonScalar::Other:
+            value.text.resize(0);
+            break;
+        }
+    }
+}
+
+// The condition's value as the rule sees it: trimmed and lower-cased, empty when every field is.
+const QString &conditionText(const Condition &condition, const Scratch &scratch)
+{
+    static const QString empty;
+    for (const int input : condition.inputs) {
+        const QString &text = scratch.values[std::size_t(input)].text;
         if (!text.isEmpty())
             return text;
     }
-    return {};
+    return empty;
 }
 
-std::optional<double> fieldNumber(const Condition &condition, const LeadRecord &lead)
+std::optional<double> conditionNumber(const Condition &condition, const Scratch &scratch)
 {
-    for (const FieldRef &field : condition.fields) {
-        if (!field.member) {
-            const QJsonValue value = lead.details.value(field.detailKey);
-            if (value.isDouble())
-                return value.toDouble();
-        }
-        const QString text
-            = field.member ? lead.*field.member : lead.details.value(field.detailKey).toString();
-        if (text.trimmed().isEmpty())
+    for (const int input : condition.inputs) {
+        const Scratch::Value &value = scratch.values[std::size_t(input)];
+        switch (value.numberState) {
+        case NumberState::Blank:
             continue;
-        bool ok = false;
-        const double number = text.trimmed().toDouble(&ok);
-        if (ok && std::isfinite(number))
-            return number;
-        return std::nullopt;
+        case NumberState::Invalid:
+            return std::nullopt;
+        case NumberState::Number:
+            return value.number;
+        }
     }
     return std::nullopt;
 }
@@ -162,17 +630,17 @@ QString domainOf(const QString &email)
 }
 
 // The points a rule earns for a lead, or nothing when its condition does not hold.
-std::optional<int> evaluate(const Rule &rule, const LeadRecord &lead)
+std::optional<int> evaluate(const Rule &rule, const Scratch &scratch)
 {
     const Condition &c = rule.when;
     if (c.op == Op::Range) {
-        const std::optional<double> n = fieldNumber(c, lead);
+        const std::optional<double> n = conditionNumber(c, scratch);
         if (!n || (c.gt && !(*n > *c.gt)) || (c.gte && !(*n >= *c.gte)) || (c.lt && !(*n < *c.lt))
             || (c.lte && !(*n <= *c.lte)))
             return std::nullopt;
         return rule.points;
     }
-    const QString text = fieldText(c, lead);
+    const QString &text = conditionText(c, scratch);
     bool matched = false;
     switch (c.op) {
     case Op::Equals:
@@ -215,33 +683,83 @@ std::optional<int> evaluate(const Rule &rule, const LeadRecord &lead)
     return matched ? std::optional<int>(rule.points) : std::nullopt;
 }
 
-QString bandFor(const QList<Band> &bands, int score)
+const Band *bandFor(const QList<Band> &bands, int score)
 {
     for (const Band &band : bands) {
         if (score >= band.min)
-            return band.label;
+            return &band;
     }
-    return bands.isEmpty() ? QString() : bands.last().label;
+    return bands.isEmpty() ? nullptr : &bands.last();
 }
 
-ScoreResult finish(const Model &model, qint64 total, QJsonObject breakdown)
+void put(Scratch &scratch, int slot, qint64 points)
 {
-    ScoreResult result;
-    result.score = int(std::clamp<qint64>(total, 0, 100));
-    result.grade = bandFor(model.grades, result.score);
-    result.qualification = bandFor(model.qualification, result.score);
-    result.breakdown = std::move(breakdown);
-    return result;
+    scratch.present[std::size_t(slot)] = 1;
+    scratch.points[std::size_t(slot)] = int(std::clamp<qint64>(points, INT_MIN, INT_MAX));
 }
 
 // Cuts a group's sum to its maximum and records the cut, so the breakdown still adds up.
-qint64 capGroup(const Group &group, qint64 sum, QJsonObject &breakdown)
+qint64 capGroup(const Group &group, qint64 sum, Scratch &scratch)
 {
     if (sum <= group.max)
         return sum;
-    breakdown.insert(group.id + QStringLiteral(":cap"),
-                     int(std::max<qint64>(group.max - sum, INT_MIN)));
+    put(scratch, group.capSlot, group.max - sum);
     return group.max;
+}
+
+// Fades the decaying groups' points with inactivity: their sum is multiplied by
+// 0.5^(days / half-life) and rounded, but not below the floor (nor raised to it). Penalties (a
+// negative sum) do not fade: inactivity never raises a score.
+qint64 applyDecay(const Model &model, const std::optional<Decay> &decay, qint64 decaying,
+                  ScoreTime time, Scratch &scratch)
+{
+    if (!decay || model.decaySlot < 0 || time.nowMs <= 0 || decaying <= 0)
+        return 0;
+    const double days = double(std::max<qint64>(0, time.nowMs - time.lastActivityMs)) / 86'400'000.0;
+    const double factor = std::pow(0.5, days / decay->halfLifeDays);
+    qint64 kept = std::llround(double(decaying) * factor);
+    kept = std::max(kept, std::min<qint64>(decaying, decay->floor));
+    const qint64 removed = kept - decaying;
+    if (removed != 0)
+        put(scratch, model.decaySlot, removed);
+    return removed;
+}
+
+qint64 scoreLeadModel(const Model &model, const std::optional<Decay> &decay, ScoreTime time,
+                      Scratch &scratch)
+{
+    qint64 total = 0;
+    qint64 decaying = 0;
+    for (const Group &group : model.groups) {
+        qint64 sum = 0;
+        for (const Rule &rule : group.rules) {
+            if (const std::optional<int> points = evaluate(rule, scratch)) {
+                const int earned = rule.cap ? std::min(*points, *rule.cap) : *points;
+                put(scratch, rule.slot, earned);
+                sum += earned;
+            }
+        }
+        sum = capGroup(group, sum, scratch);
+        total += sum;
+        if (group.decays)
+            decaying += sum;
+    }
+    return total + applyDecay(model, decay, decaying, time, scratch);
+}
+
+ScoreResult toResult(const Model &model, qint64 total, const Scratch &scratch)
+{
+    ScoreResult result;
+    result.score = int(std::clamp<qint64>(total, 0, 100));
+    if (const Band *grade = bandFor(model.grades, result.score))
+        result.grade = grade->label;
+    if (const Band *qualification = bandFor(model.qualification, result.score))
+        result.qualification = qualification->label;
+    for (std::size_t s = 0; s < model.slots.size(); ++s) {
+        if (scratch.present[s])
+            result.breakdown.insert(model.slots[s].key, scratch.points[s]);
+    }
+    return result;
 }
 
 // --- parsing -------------------------------------------------------------------------------
@@ -290,6 +808,29 @@ Result<QString> nonEmptyString(const QJsonValue &value, const QString &path)
     return value.toString();
 }
 
+// Rule and group ids become breakdown keys (and JSON keys in the store): plain names only, so
+// they never need escaping and never collide with "<group>:cap" or "decay".
+Result<QString> identifier(const QJsonValue &value, const QString &path)
+{
+    auto id = nonEmptyString(value, path);
+    if (!id)
+        return id;
+    const bool plain = std::all_of(id->cbegin(), id->cend(), [](QChar c) {
+        return (c >= u'a' && c <= u'z') || (c >= u'A' && c <= u'Z') || (c >= u'0' && c <= u'9')
+               || c == u'_' || c == u'-' || c == u'.';
+    });
+    if (!plain)
+        return fail(QStringLiteral("may hold only letters, digits, '_', '-' and '.'"), path);
+    return id;
+}
+
+Result<QString> optionalLabel(const QJsonObject &object, const QString &path, const QString &id)
+{
+    if (!object.contains(u"label"))
+        return readable(id);
+    return nonEmptyString(object.value(u"label"), at(path, QStringLiteral("label")));
+}
+
 constexpr int pointsLimit = 1000;
 
 class Parser
@@ -303,9 +844,12 @@ private:
     Result<QList<Band>> parseBands(const QJsonValue &value, const QString &path);
     Result<Rule> parseRule(const QJsonValue &value, const QString &path, bool behaviour);
     Result<Condition> parseCondition(const QJsonValue &value, const QString &path, bool isMap);
-    Result<FieldRef> parseField(const QJsonValue &value, const QString &path);
+    Result<int> parseField(const QJsonValue &value, const QString &path);
 
     QHash<QString, QSet<QString>> m_lists;
+    // The model being parsed: its inputs, by field name.
+    QList<Input> m_inputs;
+    QHash<QString, int> m_inputIndex;
 };
 
 Result<QSet<QString>> Parser::parseStrings(const QJsonValue &value, const QString &path)
@@ -380,7 +924,7 @@ Result<QList<Band>> Parser::parseBands(const QJsonValue &value, const QString &p
         if (!bands.isEmpty() && *min >= bands.last().min)
             return fail(QStringLiteral("must be lower than the band before"),
                         at(bandPath, QStringLiteral("min")));
-        bands.append({*label, *min});
+        bands.append({*label, label->toUtf8(), *min});
     }
     if (bands.last().min != 0)
         return fail(QStringLiteral("the last band must start at 0"),
@@ -388,18 +932,38 @@ Result<QList<Band>> Parser::parseBands(const QJsonValue &value, const QString &p
     return bands;
 }
 
-Result<FieldRef> Parser::parseField(const QJsonValue &value, const QString &path)
+// The lead model's labels are stored in columns that accept only these.
+Result<void> checkLabels(const QList<Band> &bands, const QString &path,
+                         const QStringList &allowed)
+{
+    for (qsizetype i = 0; i < bands.size(); ++i) {
+        if (!allowed.contains(bands.at(i).label))
+            return fail(QStringLiteral("must be one of %1").arg(allowed.join(QStringLiteral(", "))),
+                        at(at(path, i), QStringLiteral("label")));
+    }
+    return {};
+}
+
+Result<int> Parser::parseField(const QJsonValue &value, const QString &path)
 {
     auto name = nonEmptyString(value, path);
     if (!name)
         return std::unexpected(name.error());
+    if (const auto known = m_inputIndex.constFind(*name); known != m_inputIndex.constEnd())
+        return *known;
     static const QString detailsPrefix = QStringLiteral("details.");
-    if (name->startsWith(detailsPrefix) && name->size() > detailsPrefix.size())
-        return FieldRef{nullptr, name->mid(detailsPrefix.size())};
-    const auto member = leadFields().value(*name);
-    if (!member)
-        return fail(QStringLiteral("unknown field \"%1\"").arg(*name), path);
-    return FieldRef{member, {}};
+    Input input;
+    if (name->startsWith(detailsPrefix) && name->size() > detailsPrefix.size()) {
+        input.detailKey = name->mid(detailsPrefix.size());
+        input.detailKeyUtf8 = input.detailKey.toStdString();
+    } else {
+        input.member = leadFields().value(*name);
+        if (!input.member)
+            return fail(QStringLiteral("unknown field \"%1\"").arg(*name), path);
+    }
+    m_inputs.append(input);
+    m_inputIndex.insert(*name, int(m_inputs.size() - 1));
+    return int(m_inputs.size() - 1);
 }
 
 Result<Condition> Parser::parseCondition(const QJsonValue &value, const QString &path, bool isMap)
@@ -445,7 +1009,7 @@ Result<Condition> Parser::parseCondition(const QJsonValue &value, const QString 
         auto field = parseField(object.value(u"field"), at(path, QStringLiteral("field")));
         if (!field)
             return std::unexpected(field.error());
-        condition.fields.append(*field);
+        condition.inputs.append(*field);
     } else {
         const QString fieldsPath = at(path, QStringLiteral("fields"));
         const QJsonArray fields = object.value(u"fields").toArray();
@@ -455,7 +1019,7 @@ Result<Condition> Parser::parseCondition(const QJsonValue &value, const QString 
             auto field = parseField(fields.at(i), at(fieldsPath, i));
             if (!field)
                 return std::unexpected(field.error());
-            condition.fields.append(*field);
+            condition.inputs.append(*field);
         }
     }
 
@@ -522,6 +1086,8 @@ Result<Condition> Parser::parseCondition(const QJsonValue &value, const QString 
         }
         if (!any)
             return fail(QStringLiteral("needs at least one of gt, gte, lt, lte"), path);
+        for (const int input : std::as_const(condition.inputs))
+            m_inputs[input].numeric = true;
         break;
     }
     case Op::NotEmpty:
@@ -536,16 +1102,24 @@ Result<Rule> Parser::parseRule(const QJsonValue &value, const QString &path, boo
     if (!value.isObject())
         return fail(QStringLiteral("must be an object"), path);
     const QJsonObject object = value.toObject();
-    auto keys = behaviour ? onlyKeys(object, path, {"id", "event", "points", "once", "cap"})
-                          : onlyKeys(object, path, {"id", "when", "points", "once", "cap"});
+    auto keys = behaviour
+                    ? onlyKeys(object, path, {"id", "label", "event", "points", "once", "cap"})
+                    : onlyKeys(object, path, {"id", "label", "when", "points", "once", "cap"});
     if (!keys)
         return std::unexpected(keys.error());
 
     Rule rule;
-    auto id = nonEmptyString(object.value(u"id"), at(path, QStringLiteral("id")));
+    const QString idPath = at(path, QStringLiteral("id"));
+    auto id = identifier(object.value(u"id"), idPath);
     if (!id)
         return std::unexpected(id.error());
+    if (*id == QLatin1String("decay"))
+        return fail(QStringLiteral("\"decay\" is kept for the decay entry"), idPath);
     rule.id = *id;
+    auto label = optionalLabel(object, path, rule.id);
+    if (!label)
+        return std::unexpected(label.error());
+    rule.label = *label;
 
     const bool hasPoints = object.contains(u"points");
     if (hasPoints || behaviour) {
@@ -592,35 +1166,55 @@ Result<Model> Parser::parseModel(const QJsonValue &value, const QString &path, b
     const QJsonObject object = value.toObject();
     if (auto keys = onlyKeys(object, path, {"groups", "grades", "qualification"}); !keys)
         return std::unexpected(keys.error());
+    m_inputs.clear();
+    m_inputIndex.clear();
 
     Model model;
-    auto grades = parseBands(object.value(u"grades"), at(path, QStringLiteral("grades")));
+    const QString gradesPath = at(path, QStringLiteral("grades"));
+    auto grades = parseBands(object.value(u"grades"), gradesPath);
     if (!grades)
         return std::unexpected(grades.error());
     model.grades = *grades;
-    auto qualification
-        = parseBands(object.value(u"qualification"), at(path, QStringLiteral("qualification")));
+    const QString qualificationPath = at(path, QStringLiteral("qualification"));
+    auto qualification = parseBands(object.value(u"qualification"), qualificationPath);
     if (!qualification)
         return std::unexpected(qualification.error());
     model.qualification = *qualification;
+    if (!behaviour) {
+        if (auto ok = checkLabels(model.grades, gradesPath, {"A", "B", "C", "D"}); !ok)
+            return std::unexpected(ok.error());
+        if (auto ok = checkLabels(model.qualification, qualificationPath,
+                                  {"sales_qualified", "marketing_qualified", "unqualified"});
+            !ok)
+            return std::unexpected(ok.error());
+    }
 
     const QString groupsPath = at(path, QStringLiteral("groups"));
     const QJsonArray groups = object.value(u"groups").toArray();
     if (!object.value(u"groups").isArray() || groups.isEmpty())
         return fail(QStringLiteral("must be a non-empty array"), groupsPath);
     QSet<QString> ids;
+    QSet<QString> groupIds;
     for (qsizetype g = 0; g < groups.size(); ++g) {
         const QString groupPath = at(groupsPath, g);
         if (!groups.at(g).isObject())
             return fail(QStringLiteral("must be an object"), groupPath);
         const QJsonObject groupObject = groups.at(g).toObject();
-        if (auto keys = onlyKeys(groupObject, groupPath, {"id", "max", "rules"}); !keys)
+        if (auto keys = onlyKeys(groupObject, groupPath, {"id", "label", "max", "rules"}); !keys)
             return std::unexpected(keys.error());
         Group group;
-        auto id = nonEmptyString(groupObject.value(u"id"), at(groupPath, QStringLiteral("id")));
+        const QString idPath = at(groupPath, QStringLiteral("id"));
+        auto id = identifier(groupObject.value(u"id"), idPath);
         if (!id)
             return std::unexpected(id.error());
+        if (groupIds.contains(*id))
+            return fail(QStringLiteral("duplicate group id \"%1\"").arg(*id), idPath);
+        groupIds.insert(*id);
         group.id = *id;
+        auto label = optionalLabel(groupObject, groupPath, group.id);
+        if (!label)
+            return std::unexpected(label.error());
+        group.label = *label;
         auto max
             = wholeNumber(groupObject.value(u"max"), at(groupPath, QStringLiteral("max")), 0, 100);
         if (!max)
@@ -645,16 +1239,114 @@ Result<Model> Parser::parseModel(const QJsonValue &value, const QString &path, b
         }
         model.groups.append(std::move(group));
     }
+    model.inputs = m_inputs;
     return model;
+}
+
+// Gives every breakdown key of the model its slot, in QJsonObject's key order.
+void assignSlots(Model &model, bool withDecay)
+{
+    QStringList keys;
+    for (const Group &group : std::as_const(model.groups)) {
+        for (const Rule &rule : group.rules)
+            keys << rule.id;
+        keys << group.id + QStringLiteral(":cap");
+    }
+    if (withDecay)
+        keys << QStringLiteral("decay");
+    QStringList sorted = keys;
+    std::sort(sorted.begin(), sorted.end());
+    for (const QString &key : std::as_const(sorted))
+        model.slots.push_back({key, '"' + key.toStdString() + "\":"});
+    const auto slotOf = [&sorted](const QString &key) { return int(sorted.indexOf(key)); };
+    for (Group &group : model.groups) {
+        for (Rule &rule : group.rules)
+            rule.slot = slotOf(rule.id);
+        group.capSlot = slotOf(group.id + QStringLiteral(":cap"));
+    }
+    model.decaySlot = withDecay ? slotOf(QStringLiteral("decay")) : -1;
 }
 
 } // namespace
 
 struct ScoringRules::Data
 {
+    QByteArray document;
     std::optional<Model> lead;
     std::optional<Model> behaviour;
+    std::optional<Decay> decay;
+    QList<QByteArray> storedColumns;
 };
+
+namespace {
+
+// Reads the optional "decay" block and marks the groups it applies to.
+Result<std::optional<Decay>> parseDecay(const QJsonObject &root, ScoringRules::Data &data)
+{
+    if (!root.contains(u"decay"))
+        return std::nullopt;
+    const QString path = QStringLiteral("decay");
+    const QJsonValue value = root.value(u"decay");
+    if (!value.isObject())
+        return fail(QStringLiteral("must be an object"), path);
+    const QJsonObject object = value.toObject();
+    if (auto keys = onlyKeys(object, path, {"half_life_days", "applies_to", "floor"}); !keys)
+        return std::unexpected(keys.error());
+    Decay decay;
+    const QString halfLifePath = at(path, QStringLiteral("half_life_days"));
+    if (!object.contains(u"half_life_days"))
+        return fail(QStringLiteral("is required"), halfLifePath);
+    auto halfLife = wholeNumber(object.value(u"half_life_days"), halfLifePath, 1, 3650);
+    if (!halfLife)
+        return std::unexpected(halfLife.error());
+    decay.halfLifeDays = *halfLife;
+    if (object.contains(u"floor")) {
+        auto floor = wholeNumber(object.value(u"floor"), at(path, QStringLiteral("floor")), 0, 100);
+        if (!floor)
+            return std::unexpected(floor.error());
+        decay.floor = *floor;
+    }
+
+    std::optional<QStringList> appliesTo; // every group when absent
+    if (object.contains(u"applies_to")) {
+        const QString appliesPath = at(path, QStringLiteral("applies_to"));
+        const QJsonArray array = object.value(u"applies_to").toArray();
+        if (!object.value(u"applies_to").isArray() || array.isEmpty())
+            return fail(QStringLiteral("must be a non-empty array of group ids"), appliesPath);
+        appliesTo = QStringList();
+        for (qsizetype i = 0; i < array.size(); ++i) {
+            auto id = nonEmptyString(array.at(i), at(appliesPath, i));
+            if (!id)
+                return std::unexpected(id.error());
+            bool known = false;
+            for (std::optional<Model> *model : {&data.lead, &data.behaviour}) {
+                if (!*model)
+                    continue;
+                for (const Group &group : std::as_const((*model)->groups))
+                    known = known || group.id == *id;
+            }
+            if (!known)
+                return fail(QStringLiteral("no group \"%1\" in the document").arg(*id),
+                            at(appliesPath, i));
+            appliesTo->append(*id);
+        }
+    }
+    for (std::optional<Model> *model : {&data.lead, &data.behaviour}) {
+        if (!*model)
+            continue;
+        for (Group &group : (*model)->groups)
+            group.decays = !appliesTo || appliesTo->contains(group.id);
+    }
+    return decay;
+}
+
+bool anyDecays(const std::optional<Model> &model)
+{
+    return model && std::any_of(model->groups.cbegin(), model->groups.cend(),
+                                [](const Group &group) { return group.decays; });
+}
+
+} // namespace
 
 ScoringRules::ScoringRules()
     : m_data(std::make_shared<const Data>())
@@ -676,7 +1368,7 @@ Result<ScoringRules> ScoringRules::parse(const QByteArray &json)
     if (!document.isObject())
         return fail(QStringLiteral("the document must be a JSON object"));
     const QJsonObject root = document.object();
-    if (auto keys = onlyKeys(root, {}, {"version", "lists", "lead", "behaviour"}); !keys)
+    if (auto keys = onlyKeys(root, {}, {"version", "lists", "lead", "behaviour", "decay"}); !keys)
         return std::unexpected(keys.error());
     if (root.value(u"version") != QJsonValue(1))
         return fail(QStringLiteral("must be 1"), QStringLiteral("version"));
@@ -689,6 +1381,7 @@ Result<ScoringRules> ScoringRules::parse(const QByteArray &json)
             return std::unexpected(lists.error());
     }
     auto data = std::make_shared<Data>();
+    data->document = json;
     if (root.contains(u"lead")) {
         auto model = parser.parseModel(root.value(u"lead"), QStringLiteral("lead"), false);
         if (!model)
@@ -701,6 +1394,35 @@ Result<ScoringRules> ScoringRules::parse(const QByteArray &json)
             return std::unexpected(model.error());
         data->behaviour = std::move(*model);
     }
+    auto decay = parseDecay(root, *data);
+    if (!decay)
+        return std::unexpected(decay.error());
+    data->decay = *decay;
+    for (std::optional<Model> *model : {&data->lead, &data->behaviour}) {
+        if (*model)
+            assignSlots(**model, data->decay && anyDecays(*model));
+    }
+
+    if (data->lead) {
+        // The columns the rescorer reads: stored fields in the order rules first name them, then
+        // the details text once for every detail.
+        int detailsColumn = -1;
+        for (Input &input : data->lead->inputs) {
+            if (!input.member)
+                continue;
+            input.column = int(data->storedColumns.size());
+            data->storedColumns << storedExpression(leadFields().key(input.member));
+        }
+        for (Input &input : data->lead->inputs) {
+            if (input.member)
+                continue;
+            if (detailsColumn < 0) {
+                detailsColumn = int(data->storedColumns.size());
+                data->storedColumns << QByteArrayLiteral("details");
+            }
+            input.column = detailsColumn;
+        }
+    }
     return ScoringRules(std::move(data));
 }
 
@@ -710,6 +1432,40 @@ Result<ScoringRules> ScoringRules::loadDefault()
     if (!file.open(QIODevice::ReadOnly))
         return fail(QStringLiteral("cannot read: ") + file.errorString(), file.fileName());
     return parse(file.readAll());
+}
+
+Result<ScoringRules> ScoringRules::forBusiness(Database &db, const QString &businessId)
+{
+    auto stored = SettingsRepository(db).value(businessId,
+                                               QString::fromLatin1(SettingsRepository::kScoringRules));
+    if (!stored)
+        return std::unexpected(stored.error());
+    if (!*stored)
+        return loadDefault();
+    auto rules = parse(**stored);
+    if (!rules) {
+        return fail(QStringLiteral("the business's scoring rules are invalid: %1")
+                        .arg(rules.error().toString()));
+    }
+    return rules;
+}
+
+Result<ScoringRules> ScoringRules::saveForBusiness(Database &db, const QString &businessId,
+                                                   const QByteArray &json, qint64 nowMs)
+{
+    auto rules = parse(json);
+    if (!rules)
+        return rules;
+    if (auto ok = SettingsRepository(db).setValue(
+            businessId, QString::fromLatin1(SettingsRepository::kScoringRules), json, nowMs);
+        !ok)
+        return std::unexpected(ok.error());
+    return rules;
+}
+
+QByteArray ScoringRules::document() const
+{
+    return m_data->document;
 }
 
 bool ScoringRules::hasLeadModel() const
@@ -744,28 +1500,29 @@ QStringList ScoringRules::behaviourRuleIds() const
     return ruleIds(m_data->behaviour);
 }
 
-ScoreResult ScoringRules::score(const LeadRecord &lead) const
+bool ScoringRules::hasDecay() const
+{
+    return m_data->decay.has_value();
+}
+
+int ScoringRules::decayHalfLifeDays() const
+{
+    return m_data->decay ? m_data->decay->halfLifeDays : 0;
+}
+
+ScoreResult ScoringRules::score(const LeadRecord &lead, ScoreTime time) const
 {
     if (!m_data->lead)
         return {};
     const Model &model = *m_data->lead;
-    QJsonObject breakdown;
-    qint64 total = 0;
-    for (const Group &group : model.groups) {
-        qint64 sum = 0;
-        for (const Rule &rule : group.rules) {
-            if (const std::optional<int> points = evaluate(rule, lead)) {
-                const int earned = rule.cap ? std::min(*points, *rule.cap) : *points;
-                breakdown.insert(rule.id, earned);
-                sum += earned;
-            }
-        }
-        total += capGroup(group, sum, breakdown);
-    }
-    return finish(model, total, std::move(breakdown));
+    Scratch scratch;
+    prepare(model, scratch);
+    readLead(model, lead, scratch);
+    const qint64 total = scoreLeadModel(model, m_data->decay, time, scratch);
+    return toResult(model, total, scratch);
 }
 
-ScoreResult ScoringRules::scoreEvents(const QStringList &events) const
+ScoreResult ScoringRules::scoreEvents(const QStringList &events, ScoreTime time) const
 {
     if (!m_data->behaviour)
         return {};
@@ -778,8 +1535,10 @@ ScoreResult ScoringRules::scoreEvents(const QStringList &events) const
         for (const auto &index : *it)
             ++counts[index];
     }
-    QJsonObject breakdown;
+    Scratch scratch;
+    prepare(model, scratch);
     qint64 total = 0;
+    qint64 decaying = 0;
     for (qsizetype g = 0; g < model.groups.size(); ++g) {
         const Group &group = model.groups.at(g);
         qint64 sum = 0;
@@ -791,22 +1550,117 @@ ScoreResult ScoringRules::scoreEvents(const QStringList &events) const
             qint64 earned = rule.points * (rule.once ? 1 : count);
             if (rule.cap)
                 earned = std::min<qint64>(earned, *rule.cap);
-            breakdown.insert(rule.id, int(std::clamp<qint64>(earned, INT_MIN, INT_MAX)));
+            put(scratch, rule.slot, earned);
             sum += earned;
         }
-        total += capGroup(group, sum, breakdown);
+        sum = capGroup(group, sum, scratch);
+        total += sum;
+        if (group.decays)
+            decaying += sum;
     }
-    return finish(model, total, std::move(breakdown));
+    total += applyDecay(model, m_data->decay, decaying, time, scratch);
+    return toResult(model, total, scratch);
 }
 
 QString ScoringRules::gradeFor(int score) const
 {
-    return m_data->lead ? bandFor(m_data->lead->grades, score) : QString();
+    const Band *band = m_data->lead ? bandFor(m_data->lead->grades, score) : nullptr;
+    return band ? band->label : QString();
 }
 
 QString ScoringRules::qualificationFor(int score) const
 {
-    return m_data->lead ? bandFor(m_data->lead->qualification, score) : QString();
+    const Band *band = m_data->lead ? bandFor(m_data->lead->qualification, score) : nullptr;
+    return band ? band->label : QString();
+}
+
+QList<BreakdownLine> ScoringRules::explain(const QJsonObject &breakdown) const
+{
+    const auto knows = [&breakdown](const std::optional<Model> &model) {
+        if (!model)
+            return false;
+        return std::any_of(model->slots.cbegin(), model->slots.cend(),
+                           [&breakdown](const Slot &slot) { return breakdown.contains(slot.key); });
+    };
+    const std::optional<Model> &model
+        = knows(m_data->lead) || !knows(m_data->behaviour) ? m_data->lead : m_data->behaviour;
+    QList<BreakdownLine> lines;
+    QSet<QString> explained;
+    const auto add = [&](BreakdownLine::Kind kind, const QString &key, const QString &label,
+                         const QString &groupLabel) {
+        const auto it = breakdown.constFind(key);
+        if (it == breakdown.constEnd())
+            return;
+        lines.append({kind, key, label, groupLabel, it->toInt()});
+        explained.insert(key);
+    };
+    if (model) {
+        for (const Group &group : model->groups) {
+            for (const Rule &rule : group.rules)
+                add(BreakdownLine::Kind::Rule, rule.id, rule.label, group.label);
+            add(BreakdownLine::Kind::Cap, group.id + QStringLiteral(":cap"),
+                QObject::tr("%1 maximum (%2)").arg(group.label).arg(group.max), group.label);
+        }
+    }
+    add(BreakdownLine::Kind::Decay, QStringLiteral("decay"),
+        m_data->decay ? (m_data->decay->halfLifeDays == 1
+                             ? QObject::tr("Inactivity (half-life 1 day)")
+                             : QObject::tr("Inactivity (half-life %1 days)")
+                                   .arg(m_data->decay->halfLifeDays))
+                      : QObject::tr("Inactivity"),
+        {});
+    for (auto it = breakdown.constBegin(); it != breakdown.constEnd(); ++it) {
+        if (!explained.contains(it.key()))
+            lines.append({BreakdownLine::Kind::Unknown, it.key(), readable(it.key()), {},
+                          it.value().toInt()});
+    }
+    return lines;
+}
+
+std::shared_ptr<ScoringRules::Scratch> ScoringRules::newScratch() const
+{
+    return std::make_shared<Scratch>();
+}
+
+QList<QByteArray> ScoringRules::storedColumns() const
+{
+    return m_data->storedColumns;
+}
+
+void ScoringRules::scoreStored(std::span<const std::string_view> columns, ScoreTime time,
+                               Scratch &scratch, StoredScore &out) const
+{
+    out.breakdown.clear();
+    if (!m_data->lead) {
+        static const QByteArray d("D"), unqualified("unqualified");
+        out.score = 0;
+        out.grade = &d;
+        out.qualification = &unqualified;
+        out.breakdown = "{}";
+        return;
+    }
+    const Model &model = *m_data->lead;
+    prepare(model, scratch);
+    readStored(model, columns, scratch);
+    const qint64 total = scoreLeadModel(model, m_data->decay, time, scratch);
+    out.score = int(std::clamp<qint64>(total, 0, 100));
+    out.grade = &bandFor(model.grades, out.score)->utf8;
+    out.qualification = &bandFor(model.qualification, out.score)->utf8;
+    // The compact JSON text QJsonDocument would write for the breakdown object.
+    out.breakdown += '{';
+    bool first = true;
+    char number[16];
+    for (std::size_t s = 0; s < model.slots.size(); ++s) {
+        if (!scratch.present[s])
+            continue;
+        if (!first)
+            out.breakdown += ',';
+        first = false;
+        out.breakdown += model.slots[s].prefix;
+        const auto [end, error] = std::to_chars(number, number + sizeof number, scratch.points[s]);
+        out.breakdown.append(number, end);
+    }
+    out.breakdown += '}';
 }
 
 } // namespace LeadDesk::Core

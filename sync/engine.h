@@ -2,10 +2,14 @@
 
 #include "businessrepository.h"
 #include "databasethread.h"
+#include "leadrescorer.h"
 #include "result.h"
+#include "scoringrules.h"
 
+#include <QFuture>
 #include <QObject>
 
+#include <atomic>
 #include <memory>
 
 namespace LeadDesk::Sync {
@@ -36,14 +40,45 @@ public:
     // Tells views the store's leads changed (after an import, demo generation, an edit).
     void notifyLeadsChanged();
 
+    // The business's scoring rules (its own, or the shipped default), as open() found them or
+    // the last saveScoringRules() stored them.
+    [[nodiscard]] std::shared_ptr<const Core::ScoringRules> scoringRules() const
+    {
+        return m_scoringRules;
+    }
+    // Checks `document` (a rule document, see ScoringRules) and stores it as the business's
+    // rules on the writer thread; once stored, scoringRulesChanged() and a rescore of every lead
+    // follow. The future finishes when the document is stored, or with the reason it was not
+    // (the JSON path and what is wrong there).
+    QFuture<Core::Result<void>> saveScoringRules(const QByteArray &document);
+    // Rescores every lead under scoringRules() in the background, page by page on the writer
+    // thread, so edits and new leads go on meanwhile. A rescore under way stops at its next page
+    // and this one takes over.
+    void rescore();
+    [[nodiscard]] bool isRescoring() const { return m_rescoring; }
+
 Q_SIGNALS:
     void leadsChanged();
+    void scoringRulesChanged();
+    void rescoreStarted();
+    // (leads done, leads in all); the total is an estimate until the end.
+    void rescoreProgress(qint64 done, qint64 total);
+    // `error` is empty on success.
+    void rescoreFinished(qint64 done, qint64 changed, const QString &error);
 
 private:
+    void loadScoringRules();
+
     QString m_dataDir;
     Core::Business m_business;
     std::unique_ptr<Core::StoreWriter> m_writer;
     std::unique_ptr<Core::StoreReader> m_reader;
+    std::shared_ptr<const Core::ScoringRules> m_scoringRules;
+    // Each rescore's number; a page of an older one finds it changed and stops.
+    std::shared_ptr<std::atomic<quint64>> m_rescoreGeneration
+        = std::make_shared<std::atomic<quint64>>(0);
+    bool m_rescoring = false;
+    QFuture<void> m_checkpoint;
 };
 
 } // namespace LeadDesk::Sync

@@ -164,6 +164,74 @@ void appendActivities(QString &html, const Core::LeadDetail &detail)
     html += QStringLiteral("</table>");
 }
 
+QString signedPoints(int points)
+{
+    // A real minus sign: "−12" reads better than "-12" beside "+15".
+    return points > 0 ? QStringLiteral("+") + QString::number(points)
+                      : (points < 0 ? QStringLiteral("\u2212") + QString::number(-points)
+                                    : QStringLiteral("0"));
+}
+
+// Without the rules: the breakdown's entries, biggest contribution first.
+void appendBreakdown(QString &html, const Core::LeadRecord &lead)
+{
+    Section breakdown(QObject::tr("Score breakdown"));
+    QList<std::pair<QString, int>> points;
+    for (auto it = lead.scoreBreakdown.begin(); it != lead.scoreBreakdown.end(); ++it)
+        points.push_back({it.key(), it.value().toInt()});
+    std::stable_sort(points.begin(), points.end(),
+                     [](const auto &a, const auto &b) { return a.second > b.second; });
+    for (const auto &[rule, value] : points) {
+        breakdown.add(Formatting::keyLabel(rule),
+                      (value > 0 ? QStringLiteral("+") : QString()) + QString::number(value));
+    }
+    breakdown.appendTo(html);
+}
+
+// Why the lead scored what it did: each group with its subtotal, the rules that fired in it, the
+// cut its maximum made, then the points that faded with inactivity.
+void appendScoreExplanation(QString &html, const Core::LeadRecord &lead,
+                            const Core::ScoringRules &rules)
+{
+    const QList<Core::BreakdownLine> lines = rules.explain(lead.scoreBreakdown);
+    if (lines.isEmpty())
+        return;
+    html += QObject::tr("<h3>Why it scored %1</h3>").arg(lead.score)
+            + QStringLiteral("<table width=\"100%\" cellspacing=\"0\" cellpadding=\"2\">");
+    const auto row = [&html](const QString &label, int points, bool strong, bool indented) {
+        const QString open = strong ? QStringLiteral("<b>") : QString();
+        const QString close = strong ? QStringLiteral("</b>") : QString();
+        html += QStringLiteral("<tr><td") + (indented ? QStringLiteral(" class=\"k\"") : QString())
+                + QStringLiteral(">") + (indented ? QStringLiteral("&nbsp;&nbsp;&nbsp;") : QString())
+                + open + esc(label) + close + QStringLiteral("</td><td align=\"right\">") + open
+                + esc(signedPoints(points)) + close + QStringLiteral("</td></tr>");
+    };
+    for (qsizetype i = 0; i < lines.size();) {
+        const Core::BreakdownLine &first = lines.at(i);
+        if (first.groupLabel.isEmpty()) {
+            row(first.kind == Core::BreakdownLine::Kind::Unknown
+                    ? QObject::tr("%1 (no longer a rule)").arg(first.label)
+                    : first.label,
+                first.points, true, false);
+            ++i;
+            continue;
+        }
+        qsizetype end = i;
+        int subtotal = 0;
+        while (end < lines.size() && lines.at(end).groupLabel == first.groupLabel)
+            subtotal += lines.at(end++).points;
+        row(first.groupLabel, subtotal, true, false);
+        for (; i < end; ++i)
+            row(lines.at(i).label, lines.at(i).points, false, true);
+    }
+    int sum = 0;
+    for (const Core::BreakdownLine &line : lines)
+        sum += line.points;
+    if (sum != lead.score)
+        row(QObject::tr("Scores run from 0 to 100"), lead.score - sum, true, false);
+    html += QStringLiteral("</table>");
+}
+
 } // namespace
 
 LeadDetailPane::LeadDetailPane(Sync::Engine &engine, QWidget *parent)
@@ -272,14 +340,15 @@ void LeadDetailPane::applyDetail(const QString &leadId, Core::Result<Core::LeadD
     m_emptyLabel->setText(tr("Select a lead to see its details."));
     // A reload of the lead on screen keeps the reader's place.
     const int scroll = leadId == m_shownId ? m_browser->verticalScrollBar()->value() : 0;
-    m_browser->setHtml(toHtml(*detail, palette()));
+    m_browser->setHtml(toHtml(*detail, palette(), m_engine.scoringRules().get()));
     m_browser->verticalScrollBar()->setValue(scroll);
     m_stack->setCurrentWidget(m_browser);
     m_shownId = leadId;
     Q_EMIT leadShown(leadId);
 }
 
-QString LeadDetailPane::toHtml(const Core::LeadDetail &detail, const QPalette &palette)
+QString LeadDetailPane::toHtml(const Core::LeadDetail &detail, const QPalette &palette,
+                               const Core::ScoringRules *rules)
 {
     const Core::LeadRecord &lead = detail.lead;
     QString html;
@@ -357,18 +426,10 @@ QString LeadDetailPane::toHtml(const Core::LeadDetail &detail, const QPalette &p
     qualification.add(tr("Qualification"), Formatting::qualificationLabel(lead.qualification));
     qualification.appendTo(html);
 
-    // The breakdown, biggest contribution first.
-    Section breakdown(tr("Score breakdown"));
-    QList<std::pair<QString, int>> points;
-    for (auto it = lead.scoreBreakdown.begin(); it != lead.scoreBreakdown.end(); ++it)
-        points.push_back({it.key(), it.value().toInt()});
-    std::stable_sort(points.begin(), points.end(),
-                     [](const auto &a, const auto &b) { return a.second > b.second; });
-    for (const auto &[rule, value] : points) {
-        breakdown.add(Formatting::keyLabel(rule),
-                      (value > 0 ? QStringLiteral("+") : QString()) + QString::number(value));
-    }
-    breakdown.appendTo(html);
+    if (rules)
+        appendScoreExplanation(html, lead, *rules);
+    else
+        appendBreakdown(html, lead);
 
     Section handling(tr("Handling"));
     handling.add(tr("Status"), Formatting::statusLabel(lead.status));

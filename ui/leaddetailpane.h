@@ -1,6 +1,7 @@
 #pragma once
 
 #include "leadrepository.h"
+#include "scoringrules.h"
 
 #include <QWidget>
 
@@ -37,8 +38,11 @@ public:
     // The text on screen, as plain text.
     [[nodiscard]] QString text() const;
 
-    // The pane's document for one lead; colours come from `palette`.
-    [[nodiscard]] static QString toHtml(const Core::LeadDetail &detail, const QPalette &palette);
+    // The pane's document for one lead; colours come from `palette`. With `rules`, the score
+    // breakdown is explained rule by rule, group by group (caps and decay included); without,
+    // its entries are listed biggest first.
+    [[nodiscard]] static QString toHtml(const Core::LeadDetail &detail, const QPalette &palette,
+                                        const Core::ScoringRules *rules = nullptr);
 
 Q_SIGNALS:
     void leadShown(const QString &leadId);

@@ -6,6 +6,7 @@
 #include "leadtablemodel.h"
 #include "leadtableview.h"
 #include "onresult.h"
+#include "scoringrulesdialog.h"
 
 #include <QAction>
 #include <QApplication>
@@ -19,6 +20,8 @@
 #include <QSplitter>
 #include <QStackedWidget>
 #include <QStatusBar>
+
+#include <climits>
 
 namespace LeadDesk::Ui {
 
@@ -46,6 +49,7 @@ MainWindow::MainWindow(Sync::Engine &engine, const Core::User &user, QWidget *pa
     , m_countsLabel(new QLabel(this))
     , m_userLabel(new QLabel(this))
     , m_loadingBar(new QProgressBar(this))
+    , m_rescoreBar(new QProgressBar(this))
 {
     setWindowTitle(tr("%1 — LeadDesk").arg(engine.business().name));
     m_view->setObjectName(QStringLiteral("leadView"));
@@ -93,7 +97,16 @@ MainWindow::MainWindow(Sync::Engine &engine, const Core::User &user, QWidget *pa
     m_loadingBar->setTextVisible(false);
     m_loadingBar->setToolTip(tr("Loading leads…"));
     m_loadingBar->hide();
+    // A rescore runs in the background: leads done of all, in the status bar until it is over.
+    m_rescoreBar->setObjectName(QStringLiteral("rescoreBar"));
+    m_rescoreBar->setMaximumHeight(fontMetrics().height() + 4);
+    m_rescoreBar->setMinimumWidth(fontMetrics().horizontalAdvance(
+        tr("Rescoring leads: %1 of %2").arg(Formatting::count(1'000'000), Formatting::count(1'000'000))) + 24);
+    m_rescoreBar->setTextVisible(true);
+    m_rescoreBar->setToolTip(tr("Every lead is being scored again under the new rules"));
+    m_rescoreBar->hide();
     statusBar()->addWidget(m_countsLabel);
+    statusBar()->addPermanentWidget(m_rescoreBar);
     statusBar()->addPermanentWidget(m_loadingBar);
     statusBar()->addPermanentWidget(m_userLabel);
     m_userLabel->setText(userText());
@@ -129,6 +142,11 @@ MainWindow::MainWindow(Sync::Engine &engine, const Core::User &user, QWidget *pa
     });
     // The model refreshes itself on leadsChanged.
     connect(&m_engine, &Sync::Engine::leadsChanged, this, &MainWindow::updateCounts);
+    connect(&m_engine, &Sync::Engine::rescoreStarted, this, &MainWindow::rescoreStarted);
+    connect(&m_engine, &Sync::Engine::rescoreProgress, this, &MainWindow::rescoreProgress);
+    connect(&m_engine, &Sync::Engine::rescoreFinished, this, &MainWindow::rescoreFinished);
+    if (m_engine.isRescoring())
+        rescoreStarted();
 
     restoreSettings();
     updateCounts();
@@ -207,6 +225,17 @@ void MainWindow::createMenus()
     m_view->addAction(next);
     m_view->addAction(previous);
 
+    // Scoring is the business's policy: owners and admins set it, reps work with it.
+    QMenu *settingsMenu = menuBar()->addMenu(tr("&Settings"));
+    m_scoringRulesAction = settingsMenu->addAction(tr("&Scoring Rules…"));
+    m_scoringRulesAction->setObjectName(QStringLiteral("scoringRulesAction"));
+    m_scoringRulesAction->setShortcut(QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    connect(m_scoringRulesAction, &QAction::triggered, this, &MainWindow::showScoringRules);
+    const bool manager = m_user.role == Core::Role::Owner || m_user.role == Core::Role::Admin;
+    m_scoringRulesAction->setEnabled(manager);
+    m_scoringRulesAction->setVisible(manager);
+    settingsMenu->menuAction()->setVisible(manager);
+
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
     QAction *about = helpMenu->addAction(tr("&About LeadDesk"));
     about->setMenuRole(QAction::AboutRole);
@@ -283,6 +312,53 @@ void MainWindow::selectRow(int row)
 {
     const int column = std::max(0, m_view->currentIndex().column());
     m_view->setCurrentIndex(m_model->index(row, column));
+}
+
+void MainWindow::showScoringRules()
+{
+    if (!m_scoringRulesAction->isEnabled())
+        return;
+    if (auto *open = findChild<ScoringRulesDialog *>(); open) {
+        open->raise();
+        open->activateWindow();
+        return;
+    }
+    auto *dialog = new ScoringRulesDialog(m_engine, this);
+    dialog->setObjectName(QStringLiteral("scoringRulesDialog"));
+    dialog->setAttribute(Qt::WA_DeleteOnClose);
+    dialog->open();
+}
+
+void MainWindow::rescoreStarted()
+{
+    m_rescoreBar->setRange(0, 0); // busy until the first page reports
+    m_rescoreBar->setFormat(tr("Rescoring leads…"));
+    m_rescoreBar->show();
+}
+
+void MainWindow::rescoreProgress(qint64 done, qint64 total)
+{
+    const qint64 most = std::max<qint64>({total, done, 1});
+    // QProgressBar counts in int: scale a store beyond its range.
+    const qint64 scale = most > INT_MAX ? most / INT_MAX + 1 : 1;
+    m_rescoreBar->setRange(0, int(most / scale));
+    m_rescoreBar->setValue(int(done / scale));
+    m_rescoreBar->setFormat(
+        tr("Rescoring leads: %1 of %2").arg(Formatting::count(done), Formatting::count(most)));
+    m_rescoreBar->show();
+}
+
+void MainWindow::rescoreFinished(qint64 done, qint64 changed, const QString &error)
+{
+    m_rescoreBar->hide();
+    if (!error.isEmpty()) {
+        statusBar()->showMessage(tr("Rescoring stopped: %1").arg(error), 15000);
+        return;
+    }
+    statusBar()->showMessage(tr("Rescored %1 · %2 changed")
+                                 .arg(plural(done, tr("lead"), tr("leads")),
+                                      Formatting::count(changed)),
+                             10000);
 }
 
 void MainWindow::showAbout()

@@ -35,11 +35,15 @@ public:
     [[nodiscard]] LeadDetailPane *detailPane() const { return m_detail; }
     [[nodiscard]] QString countsText() const;
     [[nodiscard]] QString userText() const;
+    [[nodiscard]] QAction *scoringRulesAction() const { return m_scoringRulesAction; }
+    [[nodiscard]] QProgressBar *rescoreBar() const { return m_rescoreBar; }
 
 public Q_SLOTS:
     void refresh();
     void selectNextLead();
     void selectPreviousLead();
+    // Owners and admins: the scoring rules dialog (Settings › Scoring Rules…).
+    void showScoringRules();
 
 Q_SIGNALS:
     void countsUpdated();
@@ -54,6 +58,9 @@ private:
     void updateCounts();
     void selectRow(int row);
     void showAbout();
+    void rescoreStarted();
+    void rescoreProgress(qint64 done, qint64 total);
+    void rescoreFinished(qint64 done, qint64 changed, const QString &error);
 
     Sync::Engine &m_engine;
     Core::User m_user;
@@ -66,6 +73,8 @@ private:
     QLabel *m_countsLabel = nullptr;
     QLabel *m_userLabel = nullptr;
     QProgressBar *m_loadingBar = nullptr;
+    QProgressBar *m_rescoreBar = nullptr;
+    QAction *m_scoringRulesAction = nullptr;
     QString m_reselectId;
     quint64 m_countsGeneration = 0;
 };

@@ -1,5 +1,6 @@
 #include "engine.h"
 #include "leaddetailpane.h"
+#include "scoringrules.h"
 #include "testsupport.h"
 
 #include <QApplication>
@@ -79,6 +80,7 @@ class TestLeadDetailPane : public QObject
 private Q_SLOTS:
     void rendersEverySection();
     void leavesOutWhatIsUnknown();
+    void explainsTheScoreRuleByRule();
     void emptyStateAndUnknownLead();
 };
 
@@ -148,6 +150,73 @@ void TestLeadDetailPane::leavesOutWhatIsUnknown()
     QVERIFY(text.contains(QStringLiteral("Not answered yet")));
     QVERIFY(text.contains(QStringLiteral("Unassigned")));
     QVERIFY(text.contains(QStringLiteral("Same person on")));
+}
+
+void TestLeadDetailPane::explainsTheScoreRuleByRule()
+{
+    // The shipped rules, with the website behaviour fading at a 30-day half-life.
+    auto defaults = Core::ScoringRules::loadDefault();
+    LD_VERIFY_OK(defaults);
+    QByteArray document = defaults->document();
+    document.chop(document.size() - document.lastIndexOf('}'));
+    document += R"(, "decay": {"half_life_days": 30, "applies_to": ["behaviour"]}})";
+    auto rules = Core::ScoringRules::parse(document);
+    LD_VERIFY_OK(rules);
+
+    Core::LeadDetail detail = sampleDetail();
+    Core::LeadRecord &lead = detail.lead;
+    lead.email = QStringLiteral("jane@oakpine.example");
+    lead.urgency = QStringLiteral("High (same day)");
+    lead.utmMedium = QStringLiteral("cpc");
+    lead.details = QJsonObject{{"time_on_page_seconds", 240}, {"form_completion", "all"},
+                               {"return_visitor", true}};
+    // Inactive for 30 days: the 25 behaviour points halve to 12.5, kept as 13.
+    const Core::ScoreResult scored
+        = rules->score(lead, Core::ScoreTime{kCreated + 30 * 86'400'000LL, kCreated});
+    lead.score = scored.score;
+    lead.scoreBreakdown = scored.breakdown;
+    lead.scoreBreakdown.insert(QStringLiteral("old_rule"), 0); // from rules since changed
+    // 25 contact (15 + 5 + 5) + 35 intent (15 + 15 + 5) + 25 behaviour (10 + 10 + 5) - 12
+    // faded + 15 paid search = 88.
+    QCOMPARE(lead.score, 88);
+
+    const QString text = plainText(LeadDetailPane::toHtml(detail, QApplication::palette(), &*rules));
+    const QString indent = QStringLiteral("   "); // toPlainText() turns &nbsp; into spaces
+    const QStringList expected = {
+        QStringLiteral("Why it scored 88"),
+        QStringLiteral("Contact quality\n+25"),
+        indent + QStringLiteral("Business e-mail address\n+15"),
+        indent + QStringLiteral("Phone number given\n+5"),
+        indent + QStringLiteral("Company named\n+5"),
+        QStringLiteral("Intent\n+35"),
+        indent + QStringLiteral("Asked for a specific service\n+15"),
+        indent + QStringLiteral("Urgency\n+15"),
+        indent + QStringLiteral("Budget given\n+5"),
+        QStringLiteral("Behaviour on the website\n+25"),
+        indent + QStringLiteral("Over 3 minutes on the page\n+10"),
+        indent + QStringLiteral("Form filled in\n+10"),
+        indent + QStringLiteral("Came back to the website\n+5"),
+        QStringLiteral("Source\n+15"),
+        indent + QStringLiteral("Where the lead came from\n+15"),
+        QStringLiteral("Inactivity (half-life 30 days)\n\u221212"),
+        QStringLiteral("Old rule (no longer a rule)\n0"),
+    };
+    qsizetype at = 0;
+    for (const QString &line : expected) {
+        const qsizetype found = text.indexOf(line, at);
+        QVERIFY2(found >= 0, qPrintable(line + QStringLiteral(" in\n") + text));
+        at = found + line.size();
+    }
+    // Without the rules, the entries as they are, biggest first.
+    const QString plain = plainText(LeadDetailPane::toHtml(detail, QApplication::palette()));
+    QVERIFY(plain.contains(QStringLiteral("Score breakdown")));
+    QVERIFY(!plain.contains(QStringLiteral("Why it scored")));
+
+    // A total beyond 100 says where the rest went.
+    lead.score = 100;
+    lead.scoreBreakdown = QJsonObject{{"business_email", 15}, {"urgency", 95}};
+    const QString capped = plainText(LeadDetailPane::toHtml(detail, QApplication::palette(), &*rules));
+    QVERIFY2(capped.contains(QStringLiteral("Scores run from 0 to 100\n\u221210")), qPrintable(capped));
 }
 
 void TestLeadDetailPane::emptyStateAndUnknownLead()

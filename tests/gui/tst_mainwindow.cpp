@@ -5,9 +5,14 @@
 #include "leadtablemodel.h"
 #include "leadtableview.h"
 #include "mainwindow.h"
+#include "scoringrulesdialog.h"
 #include "testsupport.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
+#include <QProgressBar>
+#include <QStatusBar>
+#include <QTreeWidget>
 #include <QHeaderView>
 #include <QLabel>
 #include <QSettings>
@@ -54,6 +59,8 @@ private Q_SLOTS:
     void headerSorting();
     void remembersSortAndLayout();
     void emptyStore();
+    void scoringRulesAreForManagers();
+    void rescoreShowsProgressInTheStatusBar();
 
 private:
     qint64 scalar(const QString &sql);
@@ -194,6 +201,8 @@ void TestMainWindow::selectingARowFillsTheDetailPane()
     QVERIFY(seen >= 2);
     QVERIFY(text.contains(QLatin1String("Qualification")));
     QVERIFY(text.contains(QLatin1String("Handling")));
+    // The score explained under the business's rules.
+    QVERIFY(text.contains(QLatin1String("Why it scored")));
 
     // A change to the lead on screen shows once the engine says leads changed.
     QSqlQuery update(m_store->db().connection());
@@ -322,6 +331,57 @@ void TestMainWindow::emptyStore()
     QVERIFY(!window.leadView()->isVisible());
     QTRY_COMPARE_WITH_TIMEOUT(window.countsText(),
                               QStringLiteral("0 leads · 0 new · 0 waiting on you"), kTimeoutMs);
+}
+
+void TestMainWindow::scoringRulesAreForManagers()
+{
+    {
+        MainWindow window(*m_engine, signedInUser(m_store->businessId()));
+        QAction *action = window.scoringRulesAction();
+        QVERIFY(action);
+        QVERIFY(!action->isVisible());
+        QVERIFY(!action->isEnabled());
+        window.showScoringRules();
+        QVERIFY(!window.findChild<Ui::ScoringRulesDialog *>());
+    }
+    Core::User owner = signedInUser(m_store->businessId());
+    owner.role = Core::Role::Owner;
+    MainWindow window(*m_engine, owner);
+    openWindow(window);
+    QAction *action = window.scoringRulesAction();
+    QVERIFY(action->isVisible() && action->isEnabled());
+    QCOMPARE(action->shortcut(), QKeySequence(Qt::CTRL | Qt::SHIFT | Qt::Key_R));
+    action->trigger();
+    auto *dialog = window.findChild<Ui::ScoringRulesDialog *>();
+    QVERIFY(dialog);
+    QVERIFY(dialog->isVisible());
+    QVERIFY(dialog->rulesTree()->topLevelItemCount() > 0);
+    // A second request shows the same dialog.
+    action->trigger();
+    QCOMPARE(window.findChildren<Ui::ScoringRulesDialog *>().size(), 1);
+    dialog->reject();
+}
+
+void TestMainWindow::rescoreShowsProgressInTheStatusBar()
+{
+    Core::User admin = signedInUser(m_store->businessId());
+    admin.role = Core::Role::Admin;
+    MainWindow window(*m_engine, admin);
+    openWindow(window);
+    QProgressBar *bar = window.rescoreBar();
+    QVERIFY(bar && !bar->isVisible());
+    QSignalSpy finished(m_engine.get(), &Sync::Engine::rescoreFinished);
+    QSignalSpy progress(m_engine.get(), &Sync::Engine::rescoreProgress);
+    m_engine->rescore();
+    // Shown at once, busy until the first page reports; the window never waits for the store.
+    QVERIFY(bar->isVisible());
+    QTRY_COMPARE_WITH_TIMEOUT(finished.count(), 1, kTimeoutMs);
+    QVERIFY(!bar->isVisible());
+    QVERIFY(progress.count() >= 1);
+    QCOMPARE(progress.last().at(0).toLongLong(), qint64(kLeads));
+    // The same rules as the data was made with: nothing changed.
+    QCOMPARE(window.statusBar()->currentMessage(),
+             QStringLiteral("Rescored %1 leads · 0 changed").arg(Ui::Formatting::count(kLeads)));
 }
 
 QTEST_MAIN(TestMainWindow)

@@ -20,6 +20,7 @@ private Q_SLOTS:
     void usageErrorsExitTwo();
     void unreadableOrWrongFileExitsOne_data();
     void unreadableOrWrongFileExitsOne();
+    void businessRulesScoreImportedLeads();
 
 private:
     using Run = LeadDesk::Test::CtlRun;
@@ -117,6 +118,29 @@ void tst_CtlImport::unreadableOrWrongFileExitsOne()
     QCOMPARE(run.exitCode, 1);
     QCOMPARE(run.err.count(QLatin1Char('\n')), 1); // one clear line
     QVERIFY2(run.err.contains(mentions), qPrintable(run.err));
+}
+
+void tst_CtlImport::businessRulesScoreImportedLeads()
+{
+    // A business with scoring rules of its own gets its imported leads scored under them.
+    QTemporaryDir dir;
+    const QString rules = write(QStringLiteral("rules.json"), R"({"version":1,"lead":{
+        "grades":[{"label":"A","min":80},{"label":"D","min":0}],
+        "qualification":[{"label":"sales_qualified","min":60},{"label":"unqualified","min":0}],
+        "groups":[{"id":"all","max":100,"rules":[{"id":"everyone","points":90,"when":{"field":"channel","op":"not_empty"}}]}]}})");
+    QCOMPARE(Test::runCtl(dir.path(), {QStringLiteral("rescore"), QStringLiteral("--rules"), rules})
+                 .exitCode,
+             0);
+    const Run run = Test::runCtl(
+        dir.path(), {QStringLiteral("import"), QStringLiteral("--source"),
+                     QStringLiteral("leadsource"),
+                     Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("imported 2")), qPrintable(run.out));
+    const Run exported = Test::runCtl(
+        dir.path(), {QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
+    QCOMPARE(exported.exitCode, 0);
+    QCOMPARE(exported.out.count(QStringLiteral("\"lead_score\":90,\"lead_grade\":\"A\"")), 2);
 }
 
 QTEST_GUILESS_MAIN(tst_CtlImport)

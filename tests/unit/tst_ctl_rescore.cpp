@@ -14,7 +14,9 @@ private Q_SLOTS:
     void initTestCase();
     void rescoresEveryLead();
     void customRulesApply();
+    void rulesStayWithTheBusiness();
     void invalidRulesFileExitsOne();
+    void resetGoesBackToTheShippedRules();
     void usageErrorsExitTwo();
 
 private:
@@ -26,6 +28,14 @@ private:
         if (file.open(QIODevice::WriteOnly))
             file.write(content);
         return file.fileName();
+    }
+    int countNinetyA()
+    {
+        const Run exported
+            = ctl({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
+        if (exported.exitCode != 0)
+            return -1;
+        return int(exported.out.count(QStringLiteral("\"lead_score\":90,\"lead_grade\":\"A\"")));
     }
     QTemporaryDir m_dir;
 };
@@ -40,7 +50,9 @@ void tst_CtlRescore::rescoresEveryLead()
 {
     const Run run = ctl({QStringLiteral("rescore")});
     QCOMPARE(run.exitCode, 0);
-    QVERIFY2(run.out.startsWith(QStringLiteral("rescored 40 leads")), qPrintable(run.out));
+    // The demo data was scored under the same shipped rules.
+    QVERIFY2(run.out.startsWith(QStringLiteral("rescored 40 leads, 0 changed (")),
+             qPrintable(run.out));
 }
 
 void tst_CtlRescore::customRulesApply()
@@ -51,10 +63,19 @@ void tst_CtlRescore::customRulesApply()
         "groups":[{"id":"all","max":100,"rules":[{"id":"everyone","points":90,"when":{"field":"channel","op":"not_empty"}}]}]}})");
     const Run run = ctl({QStringLiteral("rescore"), QStringLiteral("--rules"), rules});
     QCOMPARE(run.exitCode, 0);
-    const Run exported
-        = ctl({QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
-    QCOMPARE(exported.exitCode, 0);
-    QCOMPARE(exported.out.count(QStringLiteral("\"lead_score\":90,\"lead_grade\":\"A\"")), 40);
+    QVERIFY2(run.out.startsWith(QStringLiteral("rescored 40 leads, 40 changed (")),
+             qPrintable(run.out));
+    QCOMPARE(countNinetyA(), 40);
+}
+
+void tst_CtlRescore::rulesStayWithTheBusiness()
+{
+    // --rules made them the business's rules: a plain rescore uses them and changes nothing.
+    const Run run = ctl({QStringLiteral("rescore")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith(QStringLiteral("rescored 40 leads, 0 changed (")),
+             qPrintable(run.out));
+    QCOMPARE(countNinetyA(), 40);
 }
 
 void tst_CtlRescore::invalidRulesFileExitsOne()
@@ -67,15 +88,38 @@ void tst_CtlRescore::invalidRulesFileExitsOne()
     QVERIFY2(run.err.startsWith(QStringLiteral("leaddeskctl: invalid scoring rules: ")),
              qPrintable(run.err));
     QCOMPARE(run.err.count(QLatin1Char('\n')), 1);
+    // The reason names the JSON path of the first problem.
+    QCOMPARE(run.err, QStringLiteral("leaddeskctl: invalid scoring rules: lead.grades: must be a "
+                                     "non-empty array\n"));
     const Run missing = ctl({QStringLiteral("rescore"), QStringLiteral("--rules"),
                              m_dir.filePath(QStringLiteral("none.json"))});
     QCOMPARE(missing.exitCode, 1);
+    // Nothing was saved: the business keeps its rules.
+    const Run again = ctl({QStringLiteral("rescore")});
+    QVERIFY2(again.out.startsWith(QStringLiteral("rescored 40 leads, 0 changed (")),
+             qPrintable(again.out));
+}
+
+void tst_CtlRescore::resetGoesBackToTheShippedRules()
+{
+    const Run run = ctl({QStringLiteral("rescore"), QStringLiteral("--reset")});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.startsWith(QStringLiteral("rescored 40 leads, ")), qPrintable(run.out));
+    QVERIFY(countNinetyA() < 40);
+    // The demo's own scores, made under the shipped rules, are back.
+    const Run again = ctl({QStringLiteral("rescore")});
+    QVERIFY2(again.out.startsWith(QStringLiteral("rescored 40 leads, 0 changed (")),
+             qPrintable(again.out));
 }
 
 void tst_CtlRescore::usageErrorsExitTwo()
 {
     QCOMPARE(ctl({QStringLiteral("rescore"), QStringLiteral("extra")}).exitCode, 2);
     QCOMPARE(ctl({QStringLiteral("rescore"), QStringLiteral("--bogus")}).exitCode, 2);
+    QCOMPARE(ctl({QStringLiteral("rescore"), QStringLiteral("--reset"), QStringLiteral("--rules"),
+                  m_dir.filePath(QStringLiteral("rules.json"))})
+                 .exitCode,
+             2);
 }
 
 QTEST_GUILESS_MAIN(tst_CtlRescore)

@@ -1,5 +1,8 @@
 #include "clock.h"
+#include "databasethread.h"
+#include "demodatagenerator.h"
 #include "leadingestor.h"
+#include "leadrepository.h"
 #include "leadrescorer.h"
 #include "scoringrules.h"
 #include "testsupport.h"
@@ -9,6 +12,45 @@
 #include <QTest>
 
 using namespace LeadDesk;
+using Core::LeadRescorer;
+
+namespace {
+
+constexpr qint64 kDay = 86'400'000;
+constexpr qint64 kNow = 1'760'000'000'000;
+
+// Every lead earns 10 for a phone; `company` points for a company.
+QByteArray phoneAndCompany(int company, const QByteArray &decay = {})
+{
+    return R"({"version":1,"lead":{
+        "grades":[{"label":"A","min":80},{"label":"B","min":60},{"label":"C","min":40},{"label":"D","min":0}],
+        "qualification":[{"label":"sales_qualified","min":60},{"label":"marketing_qualified","min":30},{"label":"unqualified","min":0}],
+        "groups":[{"id":"contact","max":100,"rules":[
+            {"id":"phone","points":10,"when":{"field":"phone","op":"not_empty"}}]},
+                  {"id":"firm","max":100,"rules":[
+            {"id":"company","points":)"
+           + QByteArray::number(company)
+           + R"(,"when":{"field":"company","op":"not_empty"}}]}]})"
+           + (decay.isEmpty() ? QByteArray() : ", \"decay\": " + decay) + "}";
+}
+
+std::shared_ptr<const Core::ScoringRules> rulesOf(const QByteArray &document)
+{
+    auto rules = Core::ScoringRules::parse(document);
+    if (!rules)
+        qFatal("%s", qPrintable(rules.error().toString()));
+    return std::make_shared<const Core::ScoringRules>(*rules);
+}
+
+Core::LeadRescorer::Options at(qint64 nowMs, int pageSize = LeadRescorer::kPageSize)
+{
+    Core::LeadRescorer::Options options;
+    options.nowMs = nowMs;
+    options.pageSize = pageSize;
+    return options;
+}
+
+} // namespace
 
 class tst_LeadRescorer : public QObject
 {
@@ -17,7 +59,15 @@ class tst_LeadRescorer : public QObject
 private Q_SLOTS:
     void ingestedLeadsAreScored();
     void rescoreAppliesChangedRules();
+    void rescorePagesThroughManyLeads_data();
     void rescorePagesThroughManyLeads();
+    void onlyChangedLeadsAreWritten();
+    void createdStampLeavesRowsAlone();
+    void decayFollowsLastActivity();
+    void afterRowIdRescoresOnlyNewLeads();
+    void storedScoresMatchTheRecordPath();
+    void editsBetweenPagesStayConsistent();
+    void stoppingAfterAPageKeepsWhatIsDone();
     void emptyStoreRescoresNothing();
 
 private:
@@ -44,6 +94,22 @@ private:
         if (!q.exec(sql) || !q.next())
             return QStringLiteral("<none>");
         return q.value(0).toString();
+    }
+    // n leads; odd ones without a company.
+    static void addLeads(Test::TempStore &store, int n)
+    {
+        Core::ManualClock clock;
+        Core::LeadIngestor ingestor(store.db(), clock);
+        QVERIFY(store.db().begin());
+        for (int i = 0; i < n; ++i) {
+            Core::LeadRecord r = seedExample();
+            r.email = QStringLiteral("p%1@acme.example").arg(i);
+            r.phone = QStringLiteral("+1555%1").arg(1000000 + i);
+            if (i % 2)
+                r.company.clear();
+            QVERIFY(ingestor.store(store.businessId(), r));
+        }
+        QVERIFY(store.db().commit());
     }
 };
 
@@ -81,7 +147,7 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
              QStringLiteral("0"));
 
     auto rules = Core::ScoringRules::loadDefault();
-    auto rescored = Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), *rules);
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), *rules);
     LD_VERIFY_OK(rescored);
     QCOMPARE(*rescored, 1);
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score FROM leads")),
@@ -94,7 +160,7 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
         "groups":[{"id":"contact","max":100,"rules":[{"id":"has_phone","points":75,"when":{"field":"phone","op":"not_empty"}}]}]}})";
     auto changed = Core::ScoringRules::parse(strict);
     LD_VERIFY_OK(changed);
-    LD_VERIFY_OK(Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), *changed));
+    LD_VERIFY_OK(LeadRescorer::rescoreAll(store.db(), store.businessId(), *changed));
     QCOMPARE(scalar(store.db(),
                     QStringLiteral(
                         "SELECT lead_score || lead_grade || qualification_status FROM leads")),
@@ -103,46 +169,311 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
              QStringLiteral(R"({"has_phone":75})"));
 }
 
+void tst_LeadRescorer::rescorePagesThroughManyLeads_data()
+{
+    QTest::addColumn<int>("workers");
+    QTest::newRow("scored by the reading thread alone") << 0;
+    QTest::newRow("one more scoring thread") << 1;
+    QTest::newRow("three more scoring threads") << 3;
+}
+
 void tst_LeadRescorer::rescorePagesThroughManyLeads()
 {
+    QFETCH(int, workers);
     Test::TempStore store;
-    Core::ManualClock clock;
-    Core::LeadIngestor ingestor(store.db(), clock);
-    QVERIFY(store.db().begin());
-    const int n = Core::LeadRescorer::kPageSize * 2 + 17;
-    for (int i = 0; i < n; ++i) {
-        Core::LeadRecord r = seedExample();
-        r.email = QStringLiteral("p%1@%2").arg(i).arg(i % 2 ? QStringLiteral("gmail.com")
-                                                            : QStringLiteral("acme.example"));
-        r.phone.clear();
-        QVERIFY(ingestor.store(store.businessId(), r));
-    }
-    QVERIFY(store.db().commit());
-    auto rules = Core::ScoringRules::loadDefault();
+    // More than a chunk per page, so pages are scored while they are still being read.
+    constexpr int kPage = 2500;
+    const int n = kPage * 2 + 17;
+    addLeads(store, n);
+    LeadRescorer::Options options = at(kNow, kPage);
+    options.workers = workers;
     QList<qint64> steps;
-    auto rescored = Core::LeadRescorer::rescoreAll(
-        store.db(), store.businessId(), *rules, [&steps](qint64 done, qint64 total) {
-            steps << done;
-            QCOMPARE(total, qint64(2 * Core::LeadRescorer::kPageSize + 17));
+    auto rescored = LeadRescorer::rescoreAll(
+        store.db(), store.businessId(), rulesOf(phoneAndCompany(25)), options,
+        [&steps, n](const LeadRescorer::Progress &progress) {
+            steps << progress.done;
+            QCOMPARE(progress.total, qint64(n));
         });
     LD_VERIFY_OK(rescored);
-    QCOMPARE(*rescored, n);
-    QCOMPARE(steps.size(), 3);
-    QCOMPARE(steps.last(), n);
-    // Free-mail leads miss the 15 business-e-mail points.
-    QCOMPARE(
-        Test::countRows(store.db(), QStringLiteral("leads"), QStringLiteral("lead_score = 70")),
-        (n + 1) / 2);
-    QCOMPARE(
-        Test::countRows(store.db(), QStringLiteral("leads"), QStringLiteral("lead_score = 55")),
-        n / 2);
+    QCOMPARE(rescored->done, n);
+    QCOMPARE(rescored->changed, n); // unscored before
+    QCOMPARE(steps, (QList<qint64>{kPage, 2 * kPage, n}));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("lead_score = 35 AND score_breakdown = "
+                                            "'{\"company\":25,\"phone\":10}'")),
+             (n + 1) / 2);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("lead_score = 10 AND lead_grade = 'D' AND "
+                                            "qualification_status = 'unqualified' AND "
+                                            "score_breakdown = '{\"phone\":10}'")),
+             n / 2);
+}
+
+void tst_LeadRescorer::onlyChangedLeadsAreWritten()
+{
+    Test::TempStore store;
+    addLeads(store, 10);
+    LD_VERIFY_OK(LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                          rulesOf(phoneAndCompany(25)), at(kNow)));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("updated_at = %1").arg(kNow)),
+             10);
+    const QString hlcBefore = scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM leads"));
+
+    // The same rules again: nothing to write, no stamp moves.
+    auto same = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                         rulesOf(phoneAndCompany(25)), at(kNow + kDay));
+    LD_VERIFY_OK(same);
+    QCOMPARE(same->done, 10);
+    QCOMPARE(same->changed, 0);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("updated_at = %1").arg(kNow)),
+             10);
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM leads")), hlcBefore);
+
+    // A new company weight changes only the leads with a company; they are stamped as edits.
+    auto weighted = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                             rulesOf(phoneAndCompany(55)), at(kNow + 2 * kDay));
+    LD_VERIFY_OK(weighted);
+    QCOMPARE(weighted->changed, 5);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("updated_at = %1 AND lead_score = 65 AND lead_grade "
+                                            "= 'B' AND qualification_status = 'sales_qualified'")
+                                 .arg(kNow + 2 * kDay)),
+             5);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("updated_at = %1 AND lead_score = 10").arg(kNow)),
+             5);
+    QVERIFY(scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM leads")) != hlcBefore);
+}
+
+void tst_LeadRescorer::createdStampLeavesRowsAlone()
+{
+    Test::TempStore store;
+    addLeads(store, 4);
+    const QString stamps
+        = scalar(store.db(), QStringLiteral("SELECT group_concat(updated_at || '/' || hlc) FROM "
+                                            "leads"));
+    LeadRescorer::Options options = at(kNow);
+    options.stamp = LeadRescorer::Stamp::AsCreated;
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                             rulesOf(phoneAndCompany(25)), options);
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(rescored->changed, 4);
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT group_concat(updated_at || '/' || hlc) "
+                                               "FROM leads")),
+             stamps);
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT sum(lead_score) FROM leads")),
+             QStringLiteral("90"));
+}
+
+void tst_LeadRescorer::decayFollowsLastActivity()
+{
+    Test::TempStore store;
+    addLeads(store, 4); // leads 1 and 3 have no company
+    // Last activity: lead 0 created 30 days ago; lead 1 wrote 60 days ago; lead 2 was answered
+    // 10 days ago though created long before; lead 3 is active today.
+    QSqlQuery q(store.db().connection());
+    const QStringList updates = {
+        QStringLiteral("UPDATE leads SET created_at = %1 WHERE email = 'p0@acme.example'")
+            .arg(kNow - 30 * kDay),
+        QStringLiteral("UPDATE leads SET created_at = %1, last_inbound_at = %2 WHERE email = "
+                       "'p1@acme.example'")
+            .arg(kNow - 90 * kDay)
+            .arg(kNow - 60 * kDay),
+        QStringLiteral("UPDATE leads SET created_at = %1, last_inbound_at = %2, "
+                       "last_outbound_at = %3 WHERE email = 'p2@acme.example'")
+            .arg(kNow - 200 * kDay)
+            .arg(kNow - 150 * kDay)
+            .arg(kNow - 10 * kDay),
+        QStringLiteral("UPDATE leads SET created_at = %1 WHERE email = 'p3@acme.example'")
+            .arg(kNow),
+    };
+    for (const QString &sql : updates)
+        QVERIFY2(q.exec(sql), qPrintable(sql));
+
+    // Both groups fade, half-life 30 days, never below 5.
+    const auto rules = rulesOf(phoneAndCompany(50, R"({"half_life_days": 30, "floor": 5})"));
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules, at(kNow));
+    LD_VERIFY_OK(rescored);
+    const auto row = [&store](int i) {
+        return scalar(store.db(),
+                      QStringLiteral("SELECT lead_score || ' ' || lead_grade || ' ' || "
+                                     "score_breakdown FROM leads WHERE email = 'p%1@acme.example'")
+                          .arg(i));
+    };
+    // 60 x 0.5 = 30.
+    QCOMPARE(row(0), QStringLiteral(R"(30 D {"company":50,"decay":-30,"phone":10})"));
+    // 10 x 0.25 = 2.5, held at the floor of 5.
+    QCOMPARE(row(1), QStringLiteral(R"(5 D {"decay":-5,"phone":10})"));
+    // 60 x 0.5^(1/3) = 47.6 -> 48.
+    QCOMPARE(row(2), QStringLiteral(R"(48 C {"company":50,"decay":-12,"phone":10})"));
+    QCOMPARE(row(3), QStringLiteral(R"(10 D {"phone":10})"));
+
+    // The same rescore a half-life later: the leads fade further, except lead 1, already held
+    // at the floor.
+    auto later = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules,
+                                          at(kNow + 30 * kDay));
+    LD_VERIFY_OK(later);
+    QCOMPARE(later->changed, 3);
+    QCOMPARE(row(0), QStringLiteral(R"(15 D {"company":50,"decay":-45,"phone":10})"));
+    QCOMPARE(row(3), QStringLiteral(R"(5 D {"decay":-5,"phone":10})"));
+}
+
+void tst_LeadRescorer::afterRowIdRescoresOnlyNewLeads()
+{
+    Test::TempStore store;
+    addLeads(store, 3);
+    const qint64 lastRow = scalar(store.db(), QStringLiteral("SELECT max(rowid) FROM leads"))
+                               .toLongLong();
+    Core::ManualClock clock;
+    Core::LeadIngestor ingestor(store.db(), clock);
+    Core::LeadRecord late = seedExample();
+    late.email = QStringLiteral("late@acme.example");
+    LD_VERIFY_OK(ingestor.store(store.businessId(), late));
+
+    LeadRescorer::Options options = at(kNow);
+    options.afterRowId = lastRow;
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                             rulesOf(phoneAndCompany(25)), options);
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(rescored->total, 1);
+    QCOMPARE(rescored->done, 1);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("lead_score = 35")),
+             1);
+    QCOMPARE(scalar(store.db(), QStringLiteral(
+                                    "SELECT lead_score FROM leads WHERE email = 'late@acme.example'")),
+             QStringLiteral("35"));
+}
+
+void tst_LeadRescorer::storedScoresMatchTheRecordPath()
+{
+    // The demo data set (every channel, real details) rescored through the fast path stores
+    // exactly what scoring each lead read back as a LeadRecord gives.
+    Test::TempStore store;
+    Core::DemoDataGenerator::Options demo;
+    demo.leads = 400;
+    demo.seed = 7;
+    demo.nowMs = kNow;
+    LD_VERIFY_OK(Core::DemoDataGenerator(store.db(), demo).generate(store.businessId()));
+    auto defaults = Core::ScoringRules::loadDefault();
+    LD_VERIFY_OK(defaults);
+    QByteArray document = defaults->document();
+    // Fade the behaviour group too, so decay meets real activity times.
+    document.chop(document.size() - document.lastIndexOf('}'));
+    document += R"(, "decay": {"half_life_days": 20, "applies_to": ["behaviour", "intent"]}})";
+    const auto rules = rulesOf(document);
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules, at(kNow, 97));
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(rescored->done, 400);
+    QVERIFY(rescored->changed > 0);
+
+    QSqlQuery q(store.db().connection());
+    QVERIFY(q.exec(QStringLiteral(
+        "SELECT id, lead_score, lead_grade, qualification_status, score_breakdown, "
+        "max(created_at, coalesce(last_inbound_at, 0), coalesce(last_outbound_at, 0)) "
+        "FROM leads")));
+    Core::LeadRepository repository(store.db());
+    int checked = 0;
+    int decayed = 0;
+    int withDetails = 0;
+    while (q.next()) {
+        auto detail = repository.detail(q.value(0).toString());
+        LD_VERIFY_OK(detail);
+        const Core::ScoreResult expected
+            = rules->score(detail->lead, Core::ScoreTime{kNow, q.value(5).toLongLong()});
+        QCOMPARE(q.value(1).toInt(), expected.score);
+        QCOMPARE(q.value(2).toString(), expected.grade);
+        QCOMPARE(q.value(3).toString(), expected.qualification);
+        QCOMPARE(q.value(4).toString(),
+                 QString::fromUtf8(QJsonDocument(expected.breakdown).toJson(QJsonDocument::Compact)));
+        decayed += expected.breakdown.contains(u"decay") ? 1 : 0;
+        withDetails += expected.breakdown.contains(u"time_on_page_long")
+                               || expected.breakdown.contains(u"time_on_page_medium")
+                           ? 1
+                           : 0;
+        ++checked;
+    }
+    QCOMPARE(checked, 400);
+    QVERIFY(decayed > 100);
+    QVERIFY(withDetails > 10);
+}
+
+void tst_LeadRescorer::editsBetweenPagesStayConsistent()
+{
+    Test::TempStore store;
+    addLeads(store, 6); // rowids 1..6, pages of two: (1, 2) (3, 4) (5, 6)
+    auto writer = Core::StoreWriter::start(store.path());
+    LD_VERIFY_OK(writer);
+
+    auto rescorer = std::make_shared<LeadRescorer>(store.businessId(),
+                                                   rulesOf(phoneAndCompany(25)), at(kNow, 2));
+    QList<qint64> pages;
+    auto future = LeadRescorer::runOnWriter(
+        **writer, rescorer, [&pages, &writer](const LeadRescorer::Progress &progress) {
+            pages << progress.done;
+            if (progress.done == 2) {
+                // Queued now, so it runs between the first and the second page: an edit of a
+                // lead already rescored (1), and of one the rescore has yet to reach (3).
+                (void)(*writer)->submit([](Core::Database &db) -> Core::Result<void> {
+                    QSqlQuery edit(db.connection());
+                    if (!edit.exec(QStringLiteral(
+                            "UPDATE leads SET phone = '', lead_score = 99, updated_at = 7 "
+                            "WHERE rowid = 1"))
+                        || !edit.exec(QStringLiteral(
+                            "UPDATE leads SET company = '', updated_at = 7 WHERE rowid = 3")))
+                        return Core::fail(QStringLiteral("edit failed"));
+                    return {};
+                });
+            }
+            return true;
+        });
+    future.waitForFinished();
+    auto done = future.result();
+    LD_VERIFY_OK(done);
+    QCOMPARE(done->done, 6);
+    QCOMPARE(pages, (QList<qint64>{2, 4, 6}));
+
+    // The rescore never wrote over the edit of lead 1 with scores of its older values.
+    QCOMPARE(scalar(store.db(), QStringLiteral(
+                                    "SELECT phone || '/' || lead_score || '/' || updated_at FROM "
+                                    "leads WHERE rowid = 1")),
+             QStringLiteral("/99/7"));
+    // Lead 3 was scored with its edited values: no company points.
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
+                                               "score_breakdown FROM leads WHERE rowid = 3")),
+             QStringLiteral(R"(/10/{"phone":10})"));
+    QCOMPARE(scalar(store.db(),
+                    QStringLiteral("SELECT group_concat(lead_score) FROM leads WHERE rowid > 1")),
+             QStringLiteral("10,10,10,35,10"));
+}
+
+void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
+{
+    Test::TempStore store;
+    addLeads(store, 5);
+    auto writer = Core::StoreWriter::start(store.path());
+    LD_VERIFY_OK(writer);
+    auto rescorer = std::make_shared<LeadRescorer>(store.businessId(),
+                                                   rulesOf(phoneAndCompany(25)), at(kNow, 2));
+    auto future = LeadRescorer::runOnWriter(**writer, rescorer,
+                                            [](const LeadRescorer::Progress &) { return false; });
+    future.waitForFinished();
+    auto done = future.result();
+    LD_VERIFY_OK(done);
+    QCOMPARE(done->done, 2);
+    QCOMPARE(done->total, 5);
+    (*writer)->flush();
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"), QStringLiteral("lead_score > 0")),
+             2);
 }
 
 void tst_LeadRescorer::emptyStoreRescoresNothing()
 {
     Test::TempStore store;
     auto rules = Core::ScoringRules::loadDefault();
-    auto rescored = Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), *rules);
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), *rules);
     LD_VERIFY_OK(rescored);
     QCOMPARE(*rescored, 0);
 }

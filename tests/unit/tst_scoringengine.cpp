@@ -1,6 +1,8 @@
 #include "scoringrules.h"
+#include "testsupport.h"
 
 #include <QJsonArray>
+#include <QJsonDocument>
 #include <QTest>
 
 using namespace LeadDesk::Core;
@@ -47,7 +49,8 @@ QByteArray leadDocument(const QByteArray &groups)
 {
     return R"({"version": 1, "lead": {
         "grades": [{"label": "A", "min": 50}, {"label": "D", "min": 0}],
-        "qualification": [{"label": "q", "min": 10}, {"label": "u", "min": 0}],
+        "qualification": [{"label": "sales_qualified", "min": 10},
+                          {"label": "unqualified", "min": 0}],
         "groups": )"
            + groups + "}}";
 }
@@ -79,6 +82,14 @@ private Q_SLOTS:
     void invalidDocument();
     void invalidJsonIsRejected();
     void inlineListsAndPrefixMaps();
+    void decay_data();
+    void decay();
+    void decayOfBehaviourEvents();
+    void explainNamesEveryEntry();
+    void storedLeadsScoreAsRecords_data();
+    void storedLeadsScoreAsRecords();
+    void storedColumnsAreWhatRulesRead();
+    void businessRulesLiveInTheStore();
 
 private:
     ScoringRules m_rules;
@@ -376,7 +387,7 @@ void TestScoringEngine::groupMaximumCutsTheSum()
     const QJsonObject breakdown{{"phone", 8}, {"company", 5}, {"contact:cap", -3}, {"urgency", 12}};
     QCOMPARE(result.breakdown, breakdown);
     QCOMPARE(result.grade, QStringLiteral("D"));
-    QCOMPARE(result.qualification, QStringLiteral("q"));
+    QCOMPARE(result.qualification, QStringLiteral("sales_qualified"));
 }
 
 void TestScoringEngine::totalIsClampedTo100()
@@ -493,6 +504,58 @@ void TestScoringEngine::invalidDocument_data()
                "qualification": [{"label": "u", "min": 0}], "groups": [{"id": "g", "max": 100,
                "rules": [{"id": "r", "event": "x", "points": 5, "when": {}}]}]}})")
         << "behaviour.groups[0].rules[0].when: unknown key";
+    QTest::newRow("id with a colon")
+        << rule(R"({"id": "a:cap", "points": 1, )" + notEmptyPhone + "}")
+        << "lead.groups[0].rules[0].id: may hold only letters, digits, '_', '-' and '.'";
+    QTest::newRow("rule named decay")
+        << rule(R"({"id": "decay", "points": 1, )" + notEmptyPhone + "}")
+        << "lead.groups[0].rules[0].id: \"decay\" is kept for the decay entry";
+    QTest::newRow("empty label")
+        << rule(R"({"id": "r", "label": " ", "points": 1, )" + notEmptyPhone + "}")
+        << "lead.groups[0].rules[0].label: must be a non-empty string";
+    QTest::newRow("duplicate group id")
+        << leadDocument(R"([{"id": "g", "max": 10, "rules": [)" + good
+                        + R"(]}, {"id": "g", "max": 10, "rules": [{"id": "r2", "points": 1, )"
+                        + notEmptyPhone + "}]}]")
+        << "lead.groups[1].id: duplicate group id \"g\"";
+    QTest::newRow("grade the store cannot keep")
+        << QByteArray(R"({"version": 1, "lead": {"grades": [{"label": "A+", "min": 90},
+               {"label": "D", "min": 0}], "qualification": [{"label": "unqualified", "min": 0}],
+               "groups": []}})")
+        << "lead.grades[0].label: must be one of A, B, C, D";
+    QTest::newRow("qualification the store cannot keep")
+        << QByteArray(R"({"version": 1, "lead": {"grades": [{"label": "D", "min": 0}],
+               "qualification": [{"label": "hot", "min": 50}, {"label": "unqualified", "min": 0}],
+               "groups": []}})")
+        << "lead.qualification[0].label: must be one of sales_qualified, marketing_qualified, "
+           "unqualified";
+    const auto withDecay = [&good](const QByteArray &decay) -> QByteArray {
+        QByteArray document = leadDocument(R"([{"id": "g", "max": 10, "rules": [)" + good + "]}]");
+        document.chop(1); // the closing brace of the document
+        return document + R"(, "decay": )" + decay + "}";
+    };
+    QTest::newRow("decay not an object") << withDecay("30") << "decay: must be an object";
+    QTest::newRow("decay without half-life")
+        << withDecay(R"({"floor": 0})") << "decay.half_life_days: is required";
+    QTest::newRow("decay half-life zero")
+        << withDecay(R"({"half_life_days": 0})")
+        << "decay.half_life_days: must be between 1 and 3650";
+    QTest::newRow("decay half-life fractional")
+        << withDecay(R"({"half_life_days": 7.5})") << "decay.half_life_days: must be a whole number";
+    QTest::newRow("decay misspelt key")
+        << withDecay(R"({"half_life_days": 30, "applies": ["g"]})") << "decay.applies: unknown key";
+    QTest::newRow("decay of an unknown group")
+        << withDecay(R"({"half_life_days": 30, "applies_to": ["g", "intent"]})")
+        << "decay.applies_to[1]: no group \"intent\" in the document";
+    QTest::newRow("decay of no group")
+        << withDecay(R"({"half_life_days": 30, "applies_to": []})")
+        << "decay.applies_to: must be a non-empty array of group ids";
+    QTest::newRow("decay group not a string")
+        << withDecay(R"({"half_life_days": 30, "applies_to": [7]})")
+        << "decay.applies_to[0]: must be a non-empty string";
+    QTest::newRow("decay floor above 100")
+        << withDecay(R"({"half_life_days": 30, "floor": 101})")
+        << "decay.floor: must be between 0 and 100";
     QTest::newRow("unreadable list file")
         << QByteArray(R"({"version": 1, "lists": {"free": {"file": ":/no/such/file.txt"}},
                "lead": {}})")
@@ -533,7 +596,7 @@ void TestScoringEngine::inlineListsAndPrefixMaps()
     const QByteArray document = R"({"version": 1,
         "lists": {"vip": ["Acme.example"]},
         "lead": {"grades": [{"label": "D", "min": 0}],
-                 "qualification": [{"label": "u", "min": 0}],
+                 "qualification": [{"label": "unqualified", "min": 0}],
                  "groups": [{"id": "g", "max": 100, "rules": [
                      {"id": "vip", "points": 20,
                       "when": {"field": "email", "op": "domain_in", "list": "vip"}},
@@ -548,6 +611,316 @@ void TestScoringEngine::inlineListsAndPrefixMaps()
         obj({{"email", "ceo@acme.example"}, {"urgency", " soon "}, {"service_interest", "ABC"}})));
     QCOMPARE(result.breakdown, (QJsonObject{{"vip", 20}, {"country", 3}, {"timing", 2}}));
     QCOMPARE(result.score, 25);
+}
+
+namespace {
+
+constexpr qint64 kDay = 86'400'000;
+constexpr qint64 kNow = 1'760'000'000'000;
+
+// 40 profile points that never fade, 50 engagement points that do (unless the row says all).
+QByteArray decayDocument(const QByteArray &decay)
+{
+    return R"({"version": 1, "lead": {
+        "grades": [{"label": "A", "min": 80}, {"label": "B", "min": 60},
+                   {"label": "C", "min": 40}, {"label": "D", "min": 0}],
+        "qualification": [{"label": "sales_qualified", "min": 60},
+                          {"label": "marketing_qualified", "min": 30},
+                          {"label": "unqualified", "min": 0}],
+        "groups": [
+            {"id": "profile", "max": 100, "rules": [
+                {"id": "phone", "points": 40, "when": {"field": "phone", "op": "not_empty"}}]},
+            {"id": "engagement", "max": 100, "rules": [
+                {"id": "company", "points": 50, "when": {"field": "company", "op": "not_empty"}},
+                {"id": "spam", "points": -60, "when": {"field": "urgency", "op": "equals",
+                                                        "value": "spam"}}]}]},
+        "decay": )"
+           + decay + "}";
+}
+
+} // namespace
+
+void TestScoringEngine::decay_data()
+{
+    QTest::addColumn<QByteArray>("decay");
+    QTest::addColumn<QJsonObject>("fields");
+    QTest::addColumn<qint64>("nowMs");
+    QTest::addColumn<qint64>("inactiveMs");
+    QTest::addColumn<int>("removed"); // the breakdown's "decay" entry; 0: none
+    QTest::addColumn<int>("score");
+    QTest::addColumn<QString>("grade");
+    QTest::addColumn<QString>("qualification");
+
+    const QByteArray engagement = R"({"half_life_days": 30, "applies_to": ["engagement"]})";
+    const QJsonObject both = obj({{"phone", "+15551234567"}, {"company", "Acme"}});
+    const QString sql = QStringLiteral("sales_qualified");
+    const QString mql = QStringLiteral("marketing_qualified");
+    // 50 engagement points: 50 x 0.5^(days / 30), rounded half away from zero.
+    QTest::newRow("active today") << engagement << both << kNow << qint64(0) << 0 << 90 << "A"
+                                  << sql;
+    QTest::newRow("15 days: 35.36 -> 35")
+        << engagement << both << kNow << 15 * kDay << -15 << 75 << "B" << sql;
+    QTest::newRow("one half-life: 25")
+        << engagement << both << kNow << 30 * kDay << -25 << 65 << "B" << sql;
+    QTest::newRow("45 days: 17.68 -> 18")
+        << engagement << both << kNow << 45 * kDay << -32 << 58 << "C" << mql;
+    QTest::newRow("two half-lives: 12.5 -> 13")
+        << engagement << both << kNow << 60 * kDay << -37 << 53 << "C" << mql;
+    QTest::newRow("a year: 0.01 -> 0")
+        << engagement << both << kNow << 365 * kDay << -50 << 40 << "C" << mql;
+    QTest::newRow("a year, floor 10")
+        << QByteArray(R"({"half_life_days": 30, "applies_to": ["engagement"], "floor": 10})")
+        << both << kNow << 365 * kDay << -40 << 50 << "C" << mql;
+    QTest::newRow("floor above the points keeps them")
+        << QByteArray(R"({"half_life_days": 30, "applies_to": ["engagement"], "floor": 80})")
+        << both << kNow << 365 * kDay << 0 << 90 << "A" << sql;
+    QTest::newRow("every group when applies_to is absent: 90 -> 45")
+        << QByteArray(R"({"half_life_days": 30})") << both << kNow << 30 * kDay << -45 << 45 << "C"
+        << mql;
+    QTest::newRow("7-day half-life, 10 days: 18.57 -> 19")
+        << QByteArray(R"({"half_life_days": 7, "applies_to": ["engagement"]})") << both << kNow
+        << 10 * kDay << -31 << 59 << "C" << mql;
+    QTest::newRow("no time given: no decay")
+        << engagement << both << qint64(0) << 365 * kDay << 0 << 90 << "A" << sql;
+    QTest::newRow("activity after now: no decay")
+        << engagement << both << kNow << -5 * kDay << 0 << 90 << "A" << sql;
+    QTest::newRow("penalties do not fade")
+        << engagement << obj({{"phone", "+15551234567"}, {"urgency", "spam"}}) << kNow
+        << 365 * kDay << 0 << 0 << "D" << "unqualified";
+    QTest::newRow("groups not named keep their points")
+        << engagement << obj({{"phone", "+15551234567"}}) << kNow << 365 * kDay << 0 << 40 << "C"
+        << mql;
+}
+
+void TestScoringEngine::decay()
+{
+    QFETCH(QByteArray, decay);
+    QFETCH(QJsonObject, fields);
+    QFETCH(qint64, nowMs);
+    QFETCH(qint64, inactiveMs);
+    QFETCH(int, removed);
+    QFETCH(int, score);
+    QFETCH(QString, grade);
+    QFETCH(QString, qualification);
+
+    auto rules = ScoringRules::parse(decayDocument(decay));
+    QVERIFY2(rules, qPrintable(rules ? QString() : rules.error().toString()));
+    QVERIFY(rules->hasDecay());
+    const ScoreResult result
+        = rules->score(leadWith(fields), ScoreTime{nowMs, kNow - inactiveMs});
+    QCOMPARE(result.breakdown.value(u"decay").toInt(), removed);
+    QCOMPARE(result.breakdown.contains(u"decay"), removed != 0);
+    QCOMPARE(result.score, score);
+    QCOMPARE(result.grade, grade);
+    QCOMPARE(result.qualification, qualification);
+    // The breakdown still adds up to the score (before the clamp to 0..100).
+    int sum = 0;
+    for (const QJsonValue &points : result.breakdown)
+        sum += points.toInt();
+    QCOMPARE(std::clamp(sum, 0, 100), score);
+}
+
+void TestScoringEngine::decayOfBehaviourEvents()
+{
+    const QByteArray document = R"({"version": 1,
+        "behaviour": {"grades": [{"label": "A", "min": 80}, {"label": "D", "min": 0}],
+                      "qualification": [{"label": "sales_qualified", "min": 20},
+                                        {"label": "unqualified", "min": 0}],
+                      "groups": [{"id": "chatbot", "max": 100, "rules": [
+                          {"id": "clicked_demo", "event": "clicked_demo", "points": 15},
+                          {"id": "shared_contact", "event": "shared_contact", "points": 10}]}]},
+        "decay": {"half_life_days": 7, "applies_to": ["chatbot"]}})";
+    auto rules = ScoringRules::parse(document);
+    QVERIFY2(rules, qPrintable(rules ? QString() : rules.error().toString()));
+    QCOMPARE(rules->decayHalfLifeDays(), 7);
+    const QStringList events{"clicked_demo", "shared_contact"};
+    QCOMPARE(rules->scoreEvents(events).score, 25);
+    // A week without activity halves 25 to 12.5, rounded to 13.
+    const ScoreResult week = rules->scoreEvents(events, ScoreTime{kNow, kNow - 7 * kDay});
+    QCOMPARE(week.score, 13);
+    QCOMPARE(week.breakdown.value(u"decay").toInt(), -12);
+    QCOMPARE(week.qualification, QStringLiteral("unqualified"));
+}
+
+void TestScoringEngine::explainNamesEveryEntry()
+{
+    QByteArray document = leadDocument(
+        R"([{"id": "contact", "label": "Contact details", "max": 10, "rules": [
+               {"id": "phone", "label": "Gave a phone number", "points": 8,
+                "when": {"field": "phone", "op": "not_empty"}},
+               {"id": "company_given", "points": 5, "when": {"field": "company", "op": "not_empty"}}]},
+            {"id": "intent", "max": 50, "rules": [
+               {"id": "urgent", "points": 40, "when": {"field": "urgency", "op": "equals",
+                                                       "value": "now"}}]}])");
+    document.chop(1);
+    document += R"(, "decay": {"half_life_days": 10, "applies_to": ["intent"]}})";
+    auto rules = ScoringRules::parse(document);
+    QVERIFY2(rules, qPrintable(rules ? QString() : rules.error().toString()));
+    const ScoreResult result = rules->score(
+        leadWith(obj({{"phone", "+15551234567"}, {"company", "Acme"}, {"urgency", "now"}})),
+        ScoreTime{kNow, kNow - 10 * kDay});
+    // 8 + 5 cut to 10; 40 halved to 20.
+    QCOMPARE(result.score, 30);
+    QJsonObject breakdown = result.breakdown;
+    breakdown.insert(QStringLiteral("legacy_rule"), 3); // a key today's rules do not have
+    const QList<BreakdownLine> lines = rules->explain(breakdown);
+    QStringList text;
+    for (const BreakdownLine &line : lines)
+        text << QStringLiteral("%1|%2|%3|%4")
+                    .arg(int(line.kind))
+                    .arg(line.label, line.groupLabel)
+                    .arg(line.points);
+    const QStringList expected = {
+        "0|Gave a phone number|Contact details|8",
+        "0|Company given|Contact details|5",
+        "1|Contact details maximum (10)|Contact details|-3",
+        "0|Urgent|Intent|40",
+        "2|Inactivity (half-life 10 days)||-20",
+        "3|Legacy rule||3",
+    };
+    QCOMPARE(text, expected);
+}
+
+namespace {
+
+// The text a leads row holds for a stored column of the default rules.
+QString columnText(const LeadRecord &lead, const QByteArray &column)
+{
+    static const QHash<QByteArray, QString LeadRecord::*> members = {
+        {"email", &LeadRecord::email},
+        {"phone", &LeadRecord::phone},
+        {"company", &LeadRecord::company},
+        {"service_interest", &LeadRecord::serviceInterest},
+        {"urgency", &LeadRecord::urgency},
+        {"budget_range", &LeadRecord::budgetRange},
+        {"utm_source", &LeadRecord::utmSource},
+        {"utm_medium", &LeadRecord::utmMedium},
+        {"medium", &LeadRecord::medium},
+        {"referrer_url", &LeadRecord::referrerUrl},
+    };
+    if (column == "details")
+        return QString::fromUtf8(QJsonDocument(lead.details).toJson(QJsonDocument::Compact));
+    return lead.*members.value(column);
+}
+
+} // namespace
+
+void TestScoringEngine::storedLeadsScoreAsRecords_data()
+{
+    QTest::addColumn<QJsonObject>("fields");
+    QTest::addColumn<QByteArray>("details"); // raw details text; empty: written from `fields`
+
+    const auto row = [](const char *name, const QJsonObject &fields, const QByteArray &details) {
+        QTest::newRow(name) << fields << details;
+    };
+    row("seed 004 example",
+        obj({{"email", "john.doe@company.com"}, {"phone", "+15551234567"}, {"company", "Acme Corp"},
+             {"service_interest", "Nextcloud Installation"}, {"urgency", "High (Same day)"},
+             {"budget_range", "$5000-$10000"}, {"utm_medium", "cpc"}}),
+        {});
+    row("everything", obj({{"email", " CEO@Acme.example "}, {"phone", "+15551234567"},
+                          {"company", "Acme"}, {"service_interest", "General Inquiry"},
+                          {"urgency", "emergency"}, {"budget_range", "Not sure"},
+                          {"details.time_on_page_seconds", 200}, {"details.form_completion", "all"},
+                          {"details.return_visitor", true}, {"utm_source", "facebook"}}),
+        {});
+    row("nothing", {}, {});
+    row("direct", obj({{"referrer_url", ""}}), {});
+    row("non-ASCII text", obj({{"company", "  Ñandú Ltd "}, {"service_interest", "ÉTUDE"},
+                              {"urgency", "HIGH – today"}, {"utm_medium", "ORGANIC"}}),
+        {});
+    row("time on page as text", obj({{"details.time_on_page_seconds", " 120 "}}), {});
+    row("time on page not a number", obj({{"details.time_on_page_seconds", "long"}}), {});
+    row("details with spaces, nesting and escapes", {},
+        R"( { "qa" : [ {"q": "a \"quoted\" }"}, [1, 2] ], "location": {"time_on_page_seconds": 999},
+              "form_completion" : "requir\u0065d_only", "time_on_page_seconds" : 1.2e2,
+              "return_visitor": "Yes", "note": null } )");
+    row("key with an escape", {}, R"({"return\u005fvisitor": "1", "time_on_page_seconds": -5})");
+    row("boolean where a number is read", {}, R"({"time_on_page_seconds": true})");
+    row("a later duplicate key wins", {},
+        R"({"form_completion": "all", "form_completion": "required"})");
+    row("details not an object", {}, R"([{"return_visitor": true}])");
+    row("broken details", {}, R"({"return_visitor": "yes", "time_on_page_seconds": )");
+    row("garbage after the object", {}, R"({"return_visitor": "yes"} x)");
+}
+
+void TestScoringEngine::storedLeadsScoreAsRecords()
+{
+    QFETCH(QJsonObject, fields);
+    QFETCH(QByteArray, details);
+
+    LeadRecord lead = leadWith(fields);
+    if (!details.isEmpty())
+        lead.details = QJsonDocument::fromJson(details).object(); // empty when not an object
+    const QList<QByteArray> columns = m_rules.storedColumns();
+    std::vector<QByteArray> texts;
+    for (const QByteArray &column : columns) {
+        texts.push_back(column == "details" && !details.isEmpty()
+                            ? details
+                            : columnText(lead, column).toUtf8());
+    }
+    std::vector<std::string_view> views;
+    for (const QByteArray &text : texts)
+        views.emplace_back(text.constData(), std::size_t(text.size()));
+
+    const auto scratch = m_rules.newScratch();
+    for (const ScoreTime time : {ScoreTime{}, ScoreTime{kNow, kNow - 40 * kDay}}) {
+        const ScoreResult expected = m_rules.score(lead, time);
+        StoredScore stored;
+        m_rules.scoreStored(views, time, *scratch, stored);
+        QCOMPARE(stored.score, expected.score);
+        QCOMPARE(QString::fromUtf8(*stored.grade), expected.grade);
+        QCOMPARE(QString::fromUtf8(*stored.qualification), expected.qualification);
+        QCOMPARE(QByteArray::fromStdString(stored.breakdown),
+                 QJsonDocument(expected.breakdown).toJson(QJsonDocument::Compact));
+    }
+}
+
+void TestScoringEngine::storedColumnsAreWhatRulesRead()
+{
+    // Each column once, in the order the rules first read them, details last.
+    const QList<QByteArray> expected = {"email",        "phone",        "company",
+                                        "service_interest", "urgency", "budget_range",
+                                        "utm_medium",   "medium",       "utm_source",
+                                        "referrer_url", "details"};
+    QCOMPARE(m_rules.storedColumns(), expected);
+    // The parts of an address the leads table folds into address_line come from the contact.
+    auto rules = ScoringRules::parse(leadDocument(
+        R"([{"id": "g", "max": 10, "rules": [{"id": "r", "points": 5,
+             "when": {"fields": ["city", "state"], "op": "not_empty"}}]}])"));
+    QVERIFY2(rules, qPrintable(rules ? QString() : rules.error().toString()));
+    const QList<QByteArray> address
+        = {"(SELECT city FROM contacts WHERE contacts.id = leads.contact_id)", "state"};
+    QCOMPARE(rules->storedColumns(), address);
+}
+
+void TestScoringEngine::businessRulesLiveInTheStore()
+{
+    LeadDesk::Test::TempStore store;
+    QVERIFY(store.isValid());
+    // No rules of its own: the shipped default.
+    auto rules = ScoringRules::forBusiness(store.db(), store.businessId());
+    LD_VERIFY_OK(rules);
+    QCOMPARE(rules->leadRuleIds(), m_rules.leadRuleIds());
+    QCOMPARE(rules->document(), m_rules.document());
+
+    // An invalid document is refused and nothing is stored.
+    const QByteArray bad = leadDocument(R"([{"id": "g", "max": 500, "rules": []}])");
+    auto refused = ScoringRules::saveForBusiness(store.db(), store.businessId(), bad, kNow);
+    QVERIFY(!refused);
+    QCOMPARE(refused.error().toString(), QStringLiteral("lead.groups[0].max: must be between 0 and 100"));
+    QCOMPARE(LeadDesk::Test::countRows(store.db(), QStringLiteral("settings"),
+                             QStringLiteral("key = 'scoring.rules'")),
+             0);
+
+    const QByteArray own = leadDocument(R"([{"id": "g", "max": 10, "rules": [{"id": "own",
+        "points": 7, "when": {"field": "phone", "op": "not_empty"}}]}])");
+    auto saved = ScoringRules::saveForBusiness(store.db(), store.businessId(), own, kNow);
+    LD_VERIFY_OK(saved);
+    auto loaded = ScoringRules::forBusiness(store.db(), store.businessId());
+    LD_VERIFY_OK(loaded);
+    QCOMPARE(loaded->leadRuleIds(), QStringList{"own"});
+    QCOMPARE(loaded->document(), own);
 }
 
 QTEST_GUILESS_MAIN(TestScoringEngine)
