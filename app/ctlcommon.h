@@ -51,5 +51,11 @@ int runExport(const CtlContext &context);
 int runDemo(const CtlContext &context);
 int runUser(const CtlContext &context);
 int runRescore(const CtlContext &context);
+int runConfig(const CtlContext &context);
+int runReport(const CtlContext &context);
+int runSla(const CtlContext &context);
+int runServe(const CtlContext &context);
+int runJournal(const CtlContext &context);
+int runSource(const CtlContext &context);
 
 } // namespace LeadDesk::App

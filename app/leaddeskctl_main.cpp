@@ -22,6 +22,12 @@ const char *const kUsage
       "  demo --leads N [--seed S]\n"
       "  user add|passwd|list\n"
       "  rescore [--rules FILE]\n"
+      "  config list | get KEY | set KEY FILE | reset KEY\n"
+      "  report [--json] [--from DATE --to DATE] [--source S]\n"
+      "  sla [--json] [--check]\n"
+      "  serve [--listen HOST:PORT]\n"
+      "  journal list [--failed] | replay ID|--failed\n"
+      "  source add KIND NAME [--setting K=V]... | list | remove KIND NAME\n"
       "\n"
       "Run 'leaddeskctl COMMAND --help' for a command's options.\n";
 
@@ -82,7 +88,10 @@ int main(int argc, char *argv[])
     const std::map<QString, int (*)(const App::CtlContext &)> commands = {
         {QStringLiteral("import"), &App::runImport},   {QStringLiteral("export"), &App::runExport},
         {QStringLiteral("demo"), &App::runDemo},       {QStringLiteral("user"), &App::runUser},
-        {QStringLiteral("rescore"), &App::runRescore},
+        {QStringLiteral("rescore"), &App::runRescore}, {QStringLiteral("config"), &App::runConfig},
+        {QStringLiteral("report"), &App::runReport},   {QStringLiteral("sla"), &App::runSla},
+        {QStringLiteral("serve"), &App::runServe},     {QStringLiteral("journal"), &App::runJournal},
+        {QStringLiteral("source"), &App::runSource},
     };
     const auto it = commands.find(command);
     if (it == commands.end()) {

@@ -17,6 +17,8 @@ packages=(
   # tests: real PostgreSQL, X server, keyring, fonts for the GUI
   postgresql xvfb xauth x11-utils dbus dbus-x11 gnome-keyring libsecret-tools
   fonts-dejavu-core tzdata
+  # benchmarks: the HTTP load generator
+  wrk
 )
 
 missing=()

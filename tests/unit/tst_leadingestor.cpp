@@ -24,6 +24,8 @@ private Q_SLOTS:
     void campaignIsCreatedOnFirstSight();
     void knownContactFieldsAreKeptMissingOnesFilled();
     void injectionStringsAreStoredVerbatim();
+    void afterStoreStagesRunForNewLeadsOnly();
+    void failingAfterStoreStageFailsTheStore();
 
 private:
     static Core::LeadRecord lead(const QString &email, const QString &phone,
@@ -235,6 +237,58 @@ void tst_LeadIngestor::injectionStringsAreStoredVerbatim()
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT message FROM leads")), hostile);
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT last_name FROM contacts")), hostile);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("campaigns")), 1);
+}
+
+void tst_LeadIngestor::afterStoreStagesRunForNewLeadsOnly()
+{
+    Test::TempStore store;
+    Core::ManualClock clock;
+    Core::LeadIngestor ingestor(store.db(), clock);
+    QStringList seen;
+    ingestor.addAfterStore([&](Core::Database &db, const Core::LeadRecord &record,
+                               const Core::LeadIngestor::Stored &stored,
+                               qint64 nowMs) -> Core::Result<void> {
+        // The lead is already in the store when the stage runs.
+        QSqlQuery q(db.connection());
+        q.prepare(QStringLiteral("SELECT COUNT(*) FROM leads WHERE id = ?"));
+        q.addBindValue(stored.leadId);
+        if (!q.exec() || !q.next() || q.value(0).toInt() != 1)
+            return Core::fail(QStringLiteral("lead not visible to the stage"));
+        seen << QStringLiteral("first:") + record.email + QLatin1Char('@') + QString::number(nowMs);
+        return {};
+    });
+    ingestor.addAfterStore([&](Core::Database &, const Core::LeadRecord &,
+                               const Core::LeadIngestor::Stored &, qint64) -> Core::Result<void> {
+        seen << QStringLiteral("second");
+        return {};
+    });
+
+    Core::LeadRecord first = lead(QStringLiteral("renee@example.com"), {});
+    first.externalId = QStringLiteral("form-1");
+    LD_VERIFY_OK(ingestor.store(store.businessId(), first));
+    QCOMPARE(seen, (QStringList{QStringLiteral("first:renee@example.com@")
+                                    + QString::number(clock.nowMs()),
+                                QStringLiteral("second")}));
+
+    // A redelivery is a duplicate: no stage runs again.
+    auto again = ingestor.store(store.businessId(), first);
+    LD_VERIFY_OK(again);
+    QCOMPARE(again->outcome, Outcome::Duplicate);
+    QCOMPARE(seen.size(), 2);
+}
+
+void tst_LeadIngestor::failingAfterStoreStageFailsTheStore()
+{
+    Test::TempStore store;
+    Core::ManualClock clock;
+    Core::LeadIngestor ingestor(store.db(), clock);
+    ingestor.addAfterStore([](Core::Database &, const Core::LeadRecord &,
+                              const Core::LeadIngestor::Stored &, qint64) -> Core::Result<void> {
+        return Core::fail(QStringLiteral("routing table unreadable"));
+    });
+    auto stored = ingestor.store(store.businessId(), lead(QStringLiteral("renee@example.com"), {}));
+    QVERIFY(!stored);
+    QCOMPARE(stored.error().message, QStringLiteral("routing table unreadable"));
 }
 
 QTEST_GUILESS_MAIN(tst_LeadIngestor)
