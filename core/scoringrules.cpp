@@ -1,5 +1,6 @@
 #include "scoringrules.h"
 
+#include "scoringdetailscanner.h"
 #include "settingsrepository.h"
 
 #include <QFile>
@@ -13,7 +14,6 @@
 #include <charconv>
 #include <climits>
 #include <cmath>
-#include <cstring>
 #include <optional>
 #include <vector>
 
@@ -200,265 +200,6 @@ QString readable(const QString &id)
     return text;
 }
 
-// --- JSON details without building a QJsonObject ------------------------------------------
-
-struct JsonScalar
-{
-    enum Type { Absent, String, Number, True, False, Other };
-    Type type = Absent;
-    std::string_view raw; // a string's content between its quotes, or a number's text
-    bool escaped = false; // the string holds backslash escapes
-};
-
-class DetailScanner
-{
-public:
-    explicit DetailScanner(std::string_view json)
-        : m_json(json)
-    {}
-
-    // Reads the top-level keys of the object, handing each scalar to `onValue(key, scalar)`.
-    // False when the text is not a JSON object (QJsonDocument would then give an empty one).
-    template<typename OnValue>
-    bool scan(OnValue &&onValue)
-    {
-        skipSpace();
-        if (!take('{'))
-            return false;
-        skipSpace();
-        if (!take('}')) {
-            for (;;) {
-                skipSpace();
-                JsonScalar key;
-                if (!peekIs('"') || !readString(key))
-                    return false;
-                skipSpace();
-                if (!take(':'))
-                    return false;
-                skipSpace();
-                JsonScalar value;
-                if (!readValue(value))
-                    return false;
-                onValue(key, value);
-                skipSpace();
-                if (take(','))
-                    continue;
-                if (take('}'))
-                    break;
-                return false;
-            }
-        }
-        skipSpace();
-        return m_pos == m_json.size();
-    }
-
-private:
-    void skipSpace()
-    {
-        while (m_pos < m_json.size()
-               && (m_json[m_pos] == ' ' || m_json[m_pos] == '\t' || m_json[m_pos] == '\n'
-                   || m_json[m_pos] == '\r'))
-            ++m_pos;
-    }
-    bool peekIs(char c) const { return m_pos < m_json.size() && m_json[m_pos] == c; }
-    bool take(char c)
-    {
-        if (!peekIs(c))
-            return false;
-        ++m_pos;
-        return true;
-    }
-    bool takeWord(std::string_view word)
-    {
-        if (m_json.substr(m_pos, word.size()) != word)
-            return false;
-        m_pos += word.size();
-        return true;
-    }
-    bool readString(JsonScalar &out)
-    {
-        const std::size_t start = ++m_pos; // past the opening quote
-        out.type = JsonScalar::String;
-        out.escaped = false;
-        // memchr for the closing quote (long texts are the bulk of details), then a look for a
-        // backslash before it that would make it part of the string.
-        const char *const data = m_json.data();
-        for (;;) {
-            const auto *quote = static_cast<const char *>(
-                std::memchr(data + m_pos, '"', m_json.size() - m_pos));
-            if (!quote)
-                return false;
-            const std::size_t end = std::size_t(quote - data);
-            const auto *backslash
-                = static_cast<const char *>(std::memchr(data + m_pos, '\\', end - m_pos));
-            if (!backslash) {
-                out.raw = m_json.substr(start, end - start);
-                m_pos = end + 1;
-                return true;
-            }
-            out.escaped = true;
-            m_pos = std::size_t(backslash - data) + 2; // past the escaped character
-            if (m_pos > m_json.size())
-                return false;
-        }
-    }
-    bool skipNested()
-    {
-        int depth = 0;
-        while (m_pos < m_json.size()) {
-            const char c = m_json[m_pos];
-            if (c == '"') {
-                JsonScalar ignored;
-                if (!readString(ignored))
-                    return false;
-                continue;
-            }
-            ++m_pos;
-            if (c == '{' || c == '[')
-                ++depth;
-            else if ((c == '}' || c == ']') && --depth == 0)
-                return true;
-        }
-        return false;
-    }
-    bool readValue(JsonScalar &out)
-    {
-        if (m_pos >= m_json.size())
-            return false;
-        const char c = m_json[m_pos];
-        if (c == '"')
-            return readString(out);
-        if (c == '{' || c == '[') {
-            out.type = JsonScalar::Other;
-            return skipNested();
-        }
-        if (c == '-' || (c >= '0' && c <= '9')) {
-            const std::size_t start = m_pos;
-            const auto inNumber = [](char d) {
-                return (d >= '0' && d <= '9') || d == '+' || d == '-' || d == '.' || d == 'e'
-                       || d == 'E';
-            };
-            while (m_pos < m_json.size() && inNumber(m_json[m_pos]))
-                ++m_pos;
-            out.type = JsonScalar::Number;
-            out.raw = m_json.substr(start, m_pos - start);
-            return true;
-        }
-        if (takeWord("true")) {
-            out.type = JsonScalar::True;
-            return true;
-        }
-        if (takeWord("false")) {
-            out.type = JsonScalar::False;
-            return true;
-        }
-        if (takeWord("null")) {
-            out.type = JsonScalar::Other;
-            return true;
-        }
-        return false;
-    }
-
-    std::string_view m_json;
-    std::size_t m_pos = 0;
-};
-
-void appendUtf8(std::string &out, char32_t code)
-{
-    if (code < 0x80) {
-        out += char(code);
-    } else if (code < 0x800) {
-        out += char(0xC0 | (code >> 6));
-        out += char(0x80 | (code & 0x3F));
-    } else if (code < 0x10000) {
-        out += char(0xE0 | (code >> 12));
-        out += char(0x80 | ((code >> 6) & 0x3F));
-        out += char(0x80 | (code & 0x3F));
-    } else {
-        out += char(0xF0 | (code >> 18));
-        out += char(0x80 | ((code >> 12) & 0x3F));
-        out += char(0x80 | ((code >> 6) & 0x3F));
-        out += char(0x80 | (code & 0x3F));
-    }
-}
-
-// A JSON string's content with its escapes resolved, as UTF-8.
-std::string unescape(std::string_view raw)
-{
-    std::string out;
-    out.reserve(raw.size());
-    const auto hex4 = [&raw](std::size_t at) -> int {
-        if (at + 4 > raw.size())
-            return -1;
-        int value = 0;
-        const auto [end, error] = std::from_chars(raw.data() + at, raw.data() + at + 4, value, 16);
-        return error == std::errc() && end == raw.data() + at + 4 ? value : -1;
-    };
-    for (std::size_t i = 0; i < raw.size(); ++i) {
-        if (raw[i] != '\\' || i + 1 == raw.size()) {
-            out += raw[i];
-            continue;
-        }
-        const char e = raw[++i];
-        switch (e) {
-        case 'b':
-            out += '\b';
-            break;
-        case 'f':
-            out += '\f';
-            break;
-        case 'n':
-            out += '\n';
-            break;
-        case 'r':
-            out += '\r';
-            break;
-        case 't':
-            out += '\t';
-            break;
-        case 'u': {
-            int code = hex4(i + 1);
-            if (code < 0) {
-                out += "\xEF\xBF\xBD";
-                break;
-            }
-            i += 4;
-            if (code >= 0xD800 && code < 0xDC00 && i + 2 < raw.size() && raw[i + 1] == '\\'
-                && raw[i + 2] == 'u') {
-                const int low = hex4(i + 3);
-                if (low >= 0xDC00 && low < 0xE000) {
-                    code = 0x10000 + ((code - 0xD800) << 10) + (low - 0xDC00);
-                    i += 6;
-                }
-            }
-            appendUtf8(out, (code >= 0xD800 && code < 0xE000) ? 0xFFFD : char32_t(code));
-            break;
-        }
-        default:
-            out += e; // \" \\ \/
-            break;
-        }
-    }
-    return out;
-}
-
-QString stringOf(const JsonScalar &scalar)
-{
-    if (!scalar.escaped)
-        return QString::fromUtf8(scalar.raw.data(), qsizetype(scalar.raw.size()));
-    const std::string text = unescape(scalar.raw);
-    return QString::fromUtf8(text.data(), qsizetype(text.size()));
-}
-
-std::optional<double> jsonNumber(std::string_view raw)
-{
-    double value = 0;
-    const auto [end, error] = std::from_chars(raw.data(), raw.data() + raw.size(), value);
-    if (error != std::errc() || end != raw.data() + raw.size())
-        return std::nullopt;
-    return value;
-}
-
 } // namespace
 
 // --- per-thread working memory ------------------------------------------------------------
@@ -477,7 +218,7 @@ public:
     std::vector<Value> values; // one per input
     std::vector<int> points;   // one per breakdown slot
     std::vector<char> present;
-    std::vector<JsonScalar> details; // one per input (only detail inputs used)
+    std::vector<ScoringDetailScanner::Scalar> details; // one per input (only detail inputs used)
 };
 
 namespace {
@@ -545,12 +286,12 @@ void readStored(const Model &model, std::span<const std::string_view> columns, S
         if (!detailsScanned) {
             // One pass over the details text for every detail the rules read.
             detailsScanned = true;
-            scratch.details.assign(model.inputs.size(), JsonScalar());
+            scratch.details.assign(model.inputs.size(), ScoringDetailScanner::Scalar());
             const std::string_view json = columns[std::size_t(input.column)];
             if (json.size() > 2) { // "{}" has nothing a rule could read
                 const bool ok
-                    = DetailScanner(json).scan([&](const JsonScalar &key, const JsonScalar &v) {
-                          const std::string decoded = key.escaped ? unescape(key.raw) : std::string();
+                    = ScoringDetailScanner(json).scan([&](const ScoringDetailScanner::Scalar &key, const ScoringDetailScanner::Scalar &v) {
+                          const std::string decoded = key.escaped ? ScoringDetailScanner::unescape(key.raw) : std::string();
                           const std::string_view name = key.escaped ? decoded : key.raw;
                           for (qsizetype k = 0; k < model.inputs.size(); ++k) {
                               if (!model.inputs.at(k).member
@@ -559,21 +300,21 @@ void readStored(const Model &model, std::span<const std::string_view> columns, S
                           }
                       });
                 if (!ok)
-                    scratch.details.assign(model.inputs.size(), JsonScalar());
+                    scratch.details.assign(model.inputs.size(), ScoringDetailScanner::Scalar());
             }
         }
-        const JsonScalar &scalar = scratch.details[std::size_t(i)];
+        const ScoringDetailScanner::Scalar &scalar = scratch.details[std::size_t(i)];
         value.numberState = NumberState::Blank;
         switch (scalar.type) {
-        case JsonScalar::String: {
-            const QString text = stringOf(scalar);
+        case ScoringDetailScanner::Scalar::String: {
+            const QString text = ScoringDetailScanner::text(scalar);
             value.text = normalised(text);
             if (input.numeric)
                 setNumberFromText(value, text);
             break;
         }
-        case JsonScalar::Number: {
-            const std::optional<double> number = jsonNumber(scalar.raw);
+        case ScoringDetailScanner::Scalar::Number: {
+            const std::optional<double> number = ScoringDetailScanner::number(scalar.raw);
             value.text = number ? QString::number(*number) : QString();
             if (number) {
                 value.numberState = NumberState::Number;
@@ -581,14 +322,14 @@ void readStored(const Model &model, std::span<const std::string_view> columns, S
             }
             break;
         }
-        case JsonScalar::True:
+        case ScoringDetailScanner::Scalar::True:
             value.text = QStringLiteral("true");
             break;
-        case JsonScalar::False:
+        case ScoringDetailScanner::Scalar::False:
             value.text = QStringLiteral("false");
             break;
-        case JsonScalar::Absent:
-        case JsonScalar::Other:
+        case ScoringDetailScanner::Scalar::Absent:
+        case ScoringDetailScanner::Scalar::Other:
             value.text.resize(0);
             break;
         }
