@@ -10,6 +10,7 @@
 
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <vector>
@@ -110,8 +111,6 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
                    "ORDER BY rowid LIMIT ?3";
 }
 
-LeadRescorer::~LeadRescorer() = default;
-
 Result<void> LeadRescorer::count(Database &db)
 {
     // An estimate from rowids, exact for a store of one business without deleted leads. A COUNT
@@ -190,14 +189,13 @@ void scoreWhileReading(Page &page, const ScoringRules &rules, LeadRescorer::Opti
 
 } // namespace
 
-Result<void> LeadRescorer::readAndScore(Database &db, Page &page)
+Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page &page) const
 {
-    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
     Statement select(handle, m_selectSql.constData());
     if (!select.isValid())
         return std::unexpected(select.error(QStringLiteral("reading leads")));
     sqlite3_stmt *stmt = select.get();
-    sqlite3_bind_int64(stmt, 1, m_lastRowId);
+    sqlite3_bind_int64(stmt, 1, afterRowId);
     sqlite3_bind_text(stmt, 2, m_businessIdUtf8.constData(), int(m_businessIdUtf8.size()),
                       SQLITE_STATIC);
     sqlite3_bind_int(stmt, 3, m_options.pageSize);
@@ -269,6 +267,110 @@ Result<void> LeadRescorer::readAndScore(Database &db, Page &page)
         return std::unexpected(select.error(QStringLiteral("reading leads")));
     return {};
 }
+
+// A second, read-only connection on a thread of its own that reads and scores the page after
+// the one being written. One page at a time: request() it, take() it.
+class LeadRescorer::ReadAhead final
+{
+public:
+    ReadAhead(const LeadRescorer &owner, QByteArray path)
+        : m_owner(owner)
+        , m_path(std::move(path))
+        , m_thread([this] { run(); })
+    {}
+    ~ReadAhead()
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_stopping = true;
+        }
+        m_wake.notify_all();
+        m_thread.join();
+    }
+    Q_DISABLE_COPY_MOVE(ReadAhead)
+
+    void request(qint64 afterRowId)
+    {
+        {
+            std::lock_guard lock(m_mutex);
+            m_request = afterRowId;
+            m_page.reset();
+            m_readyAfter = -1;
+        }
+        m_wake.notify_all();
+    }
+
+    // The page requested after `afterRowId` once it is read; null when it could not be.
+    std::unique_ptr<Page> take(qint64 afterRowId)
+    {
+        std::unique_lock lock(m_mutex);
+        m_wake.wait(lock, [this, afterRowId] {
+            return m_readyAfter == afterRowId || m_stopping
+                   || (!m_request && !m_reading && m_readyAfter != afterRowId);
+        });
+        if (m_readyAfter != afterRowId)
+            return nullptr;
+        m_readyAfter = -1;
+        return std::move(m_page);
+    }
+
+private:
+    void run()
+    {
+        sqlite3 *db = nullptr;
+        // Used by this thread alone: no mutex on every call.
+        bool open = sqlite3_open_v2(m_path.constData(), &db,
+                                    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
+                    == SQLITE_OK;
+        if (open) {
+            sqlite3_busy_timeout(db, 5000);
+            open = sqlite3_exec(db, "PRAGMA cache_size = -65536", nullptr, nullptr, nullptr)
+                   == SQLITE_OK;
+        }
+        for (;;) {
+            qint64 after = 0;
+            {
+                std::unique_lock lock(m_mutex);
+                m_wake.wait(lock, [this] { return m_stopping || m_request; });
+                if (m_stopping)
+                    break;
+                after = *m_request;
+                m_request.reset();
+                m_reading = true;
+            }
+            auto page = std::make_unique<Page>();
+            // One read transaction for the page: one snapshot of the store.
+            bool read = open && sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
+            if (read) {
+                read = m_owner.readAndScore(db, after, *page).has_value();
+                (void)sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
+            }
+            {
+                std::lock_guard lock(m_mutex);
+                m_reading = false;
+                if (!m_request) { // not overtaken by a newer request meanwhile
+                    m_readyAfter = after;
+                    m_page = read ? std::move(page) : nullptr;
+                }
+            }
+            m_wake.notify_all();
+        }
+        sqlite3_close(db);
+    }
+
+    const LeadRescorer &m_owner;
+    QByteArray m_path;
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    bool m_stopping = false;
+    bool m_reading = false;
+    std::optional<qint64> m_request;
+    qint64 m_readyAfter = -1;
+    std::unique_ptr<Page> m_page;
+    std::thread m_thread; // last: starts once the rest is ready
+};
+
+LeadRescorer::~LeadRescorer() = default;
 
 Result<void> LeadRescorer::write(Database &db, const Page &page)
 {
@@ -350,6 +452,8 @@ Result<void> LeadRescorer::tune(Database &db)
 
 void LeadRescorer::restore(Database &db)
 {
+    m_readAhead.reset();
+    m_readAheadAfter = -1;
     if (!m_tuned)
         return;
     m_tuned = false;
@@ -387,7 +491,8 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
 {
     if (m_finished)
         return false;
-    if (!db.sqliteHandle())
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    if (!handle)
         return fail(QStringLiteral("the store has no SQLite handle"));
     const qint64 cpuStart = threadCpuMs();
     if (!m_counted) {
@@ -395,6 +500,9 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
             return std::unexpected(ok.error());
         if (auto ok = tune(db); !ok)
             return std::unexpected(ok.error());
+        const QString path = db.path();
+        if (m_options.readAhead && !path.isEmpty() && !path.startsWith(u':'))
+            m_readAhead = std::make_unique<ReadAhead>(*this, path.toUtf8());
     }
     // On any way out of this page that ends the rescore, the connection gets its settings back.
     struct Restore
@@ -412,14 +520,38 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     Transaction transaction(db);
     if (!transaction.isOpen())
         return std::unexpected(transaction.error());
-    Page page;
     QElapsedTimer timer;
     timer.start();
-    if (auto ok = readAndScore(db, page); !ok)
-        return std::unexpected(ok.error());
+    // The page read ahead is good only if nothing but this rescore has committed since the last
+    // page began (this connection's change count and the store's data version say so), because
+    // it was read then. Otherwise it is read again, now, inside this transaction.
+    const qint64 version = pragmaValue(handle, "PRAGMA data_version");
+    const qint64 changes = sqlite3_total_changes64(handle);
+    const bool untouched = version == m_versionAtStart && changes == m_changesAfterCommit;
+    m_versionAtStart = version;
+    std::unique_ptr<Page> page;
+    if (m_readAhead && m_readAheadAfter == m_lastRowId) {
+        page = m_readAhead->take(m_lastRowId);
+        if (!untouched)
+            page.reset();
+        else if (page)
+            ++m_progress.pagesReadAhead;
+    }
+    if (!page) {
+        page = std::make_unique<Page>();
+        if (auto ok = readAndScore(handle, m_lastRowId, *page); !ok)
+            return std::unexpected(ok.error());
+    }
     m_progress.readMs += timer.restart();
+    const bool last = page->rows < m_options.pageSize;
+    const qint64 pageEnd = page->chunks.empty() ? m_lastRowId : page->chunks.back()->rowIds.back();
+    if (m_readAhead && !last) {
+        m_readAhead->request(pageEnd);
+        m_readAheadAfter = pageEnd;
+    }
+
     const qint64 changedBefore = m_progress.changed;
-    if (auto ok = write(db, page); !ok) {
+    if (auto ok = write(db, *page); !ok) {
         m_progress.changed = changedBefore;
         return std::unexpected(ok.error());
     }
@@ -429,10 +561,10 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
         return std::unexpected(ok.error());
     }
     m_progress.commitMs += timer.elapsed();
-    if (!page.chunks.empty())
-        m_lastRowId = page.chunks.back()->rowIds.back();
-    m_progress.done += page.rows;
-    m_finished = page.rows < m_options.pageSize;
+    m_changesAfterCommit = sqlite3_total_changes64(handle);
+    m_lastRowId = pageEnd;
+    m_progress.done += page->rows;
+    m_finished = last;
     m_progress.total = m_finished ? m_progress.done : std::max(m_progress.total, m_progress.done);
     m_progress.cpuMs += threadCpuMs() - cpuStart;
     restoreOnExit.ended = m_finished;

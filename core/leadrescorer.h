@@ -10,17 +10,21 @@
 #include <functional>
 #include <memory>
 
+struct sqlite3;
+
 namespace LeadDesk::Core {
 
 // Recomputes the score, grade, qualification and breakdown of every lead of a business under a
-// rule document, in pages by rowid, each page one transaction that reads the leads and writes
-// back only those whose stored score changed: a lead edited between pages is rescored with its
-// committed values, and an edit is never overwritten with a score of older values.
+// rule document, in pages by rowid, each page one transaction that writes back only the leads
+// whose stored score changed: a lead edited between pages is rescored with its committed values,
+// and an edit is never overwritten with a score of older values.
 //
 // A page reads only the columns the rules need (through the raw SQLite statement API) and scores
-// its rows on every core while it is still being read; the rules are immutable and shared. Runs
-// where it may open its own transactions: runOnWriter() (the app), or rescoreAll() (the command
-// line, tests).
+// its rows on every core while it is still being read; the rules are immutable and shared. The
+// next page is read on a second connection while this one is written, and used only if nothing
+// else committed in between (else it is read again inside the writing transaction). Runs where
+// it may open its own transactions: runOnWriter() (the app), or rescoreAll() (the command line,
+// tests). SQLite's cost of rewriting a wide lead row is the floor: see bench_rescore.
 class LeadRescorer final
 {
 public:
@@ -44,6 +48,10 @@ public:
         // after page. Both are restored at the end; checkpoint() the store afterwards, ideally
         // off the writer thread. 0: leave the connection as it is.
         int cacheMiB = 256;
+        // Read and score the next page on a connection of its own (on another thread) while this
+        // one is written. The page is used only when nothing else wrote to the store since it
+        // was read; else it is read again. Needs a store file (not an in-memory database).
+        bool readAhead = true;
     };
 
     struct Progress
@@ -56,6 +64,7 @@ public:
         qint64 writeMs = 0;
         qint64 commitMs = 0;
         qint64 cpuMs = 0; // CPU time of the thread that ran the pages (the writer)
+        int pagesReadAhead = 0; // pages read on the second connection and used
     };
 
     LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules, Options options);
@@ -92,10 +101,13 @@ public:
 
 private:
     struct Page;
+    class ReadAhead;
     Result<void> count(Database &db);
     Result<void> tune(Database &db);
     void restore(Database &db);
-    Result<void> readAndScore(Database &db, Page &page);
+    // The page of leads after `afterRowId`, read through `handle` and scored. Touches no state
+    // that changes, so the read-ahead thread runs it too.
+    Result<void> readAndScore(sqlite3 *handle, qint64 afterRowId, Page &page) const;
     Result<void> write(Database &db, const Page &page);
 
     QString m_businessId;
@@ -109,6 +121,13 @@ private:
     bool m_tuned = false;
     qint64 m_savedCacheSize = 0;
     int m_savedAutocheckpoint = 0;
+    std::unique_ptr<ReadAhead> m_readAhead;
+    qint64 m_readAheadAfter = -1; // the rowid the page asked of m_readAhead starts after
+    // What says whether the store changed between pages other than by this rescore: the writer
+    // connection's change count after its last commit, and the store's data version (which
+    // moves when another connection commits) at the start of the last page.
+    qint64 m_changesAfterCommit = -1;
+    qint64 m_versionAtStart = -1;
     Progress m_progress;
 };
 

@@ -67,6 +67,8 @@ private Q_SLOTS:
     void afterRowIdRescoresOnlyNewLeads();
     void storedScoresMatchTheRecordPath();
     void editsBetweenPagesStayConsistent();
+    void pagesAreReadAheadWhileNothingElseWrites();
+    void anotherConnectionsCommitIsReadAgain();
     void stoppingAfterAPageKeepsWhatIsDone();
     void emptyStoreRescoresNothing();
 
@@ -447,6 +449,54 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
     QCOMPARE(scalar(store.db(),
                     QStringLiteral("SELECT group_concat(lead_score) FROM leads WHERE rowid > 1")),
              QStringLiteral("10,10,10,35,10"));
+}
+
+void tst_LeadRescorer::pagesAreReadAheadWhileNothingElseWrites()
+{
+    Test::TempStore store;
+    addLeads(store, 5); // pages of two: (1, 2) (3, 4) (5)
+    LD_VERIFY_OK(LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                          rulesOf(phoneAndCompany(20)), at(kNow)));
+    for (const bool readAhead : {true, false}) {
+        LeadRescorer::Options options = at(kNow + (readAhead ? 0 : kDay), 2);
+        options.readAhead = readAhead;
+        auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                                 rulesOf(phoneAndCompany(readAhead ? 25 : 30)),
+                                                 options);
+        LD_VERIFY_OK(rescored);
+        QCOMPARE(rescored->done, 5);
+        QCOMPARE(rescored->changed, 3); // the leads with a company
+        // The first page is read by the writer; the next two were read while it wrote.
+        QCOMPARE(rescored->pagesReadAhead, readAhead ? 2 : 0);
+        QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                                 QStringLiteral("lead_score = %1").arg(readAhead ? 35 : 40)),
+                 3);
+    }
+}
+
+void tst_LeadRescorer::anotherConnectionsCommitIsReadAgain()
+{
+    Test::TempStore store;
+    addLeads(store, 5);
+    // The rescore on a connection of its own; the edit through the test's.
+    auto rescoring = Core::Database::open(store.path());
+    LD_VERIFY_OK(rescoring);
+    bool edited = false;
+    auto rescored = LeadRescorer::rescoreAll(
+        **rescoring, store.businessId(), rulesOf(phoneAndCompany(25)), at(kNow, 2),
+        [&store, &edited](const LeadRescorer::Progress &progress) {
+            if (progress.done != 2)
+                return;
+            // Page (3, 4) is being read ahead from before this commit: it must be read again.
+            QSqlQuery edit(store.db().connection());
+            edited = edit.exec(QStringLiteral("UPDATE leads SET company = '' WHERE rowid = 3"));
+        });
+    LD_VERIFY_OK(rescored);
+    QVERIFY(edited);
+    QCOMPARE(rescored->pagesReadAhead, 1); // only page (5)
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
+                                               "score_breakdown FROM leads WHERE rowid = 3")),
+             QStringLiteral(R"(/10/{"phone":10})"));
 }
 
 void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
