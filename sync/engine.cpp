@@ -7,13 +7,25 @@
 #include <QMetaObject>
 #include <QPromise>
 #include <QStandardPaths>
+#include <QTimer>
 #include <QtConcurrent/QtConcurrentRun>
 
 namespace LeadDesk::Sync {
 
+namespace {
+constexpr int kDayMs = 24 * 60 * 60 * 1000;
+}
+
 Engine::Engine(QObject *parent)
     : QObject(parent)
-{}
+    , m_decayTimer(new QTimer(this))
+{
+    m_decayTimer->setSingleShot(true);
+    connect(m_decayTimer, &QTimer::timeout, this, [this] {
+        rescore();
+        scheduleDecayRescore(kDayMs);
+    });
+}
 
 Engine::~Engine()
 {
@@ -75,6 +87,15 @@ void Engine::loadScoringRules()
     }
     m_scoringRules = rules ? std::make_shared<const Core::ScoringRules>(std::move(*rules))
                            : std::make_shared<const Core::ScoringRules>();
+    scheduleDecayRescore(60 * 1000);
+}
+
+void Engine::scheduleDecayRescore(int firstInMs)
+{
+    if (m_scoringRules->hasDecay())
+        m_decayTimer->start(firstInMs);
+    else
+        m_decayTimer->stop();
 }
 
 void Engine::notifyLeadsChanged()
@@ -112,6 +133,7 @@ QFuture<Core::Result<void>> Engine::saveScoringRules(const QByteArray &document)
         m_scoringRules = rules;
         Q_EMIT scoringRulesChanged();
         rescore();
+        scheduleDecayRescore(kDayMs);
     });
     watcher->setFuture(stored);
     return stored;

@@ -9,6 +9,8 @@
 #include <QFuture>
 #include <QObject>
 
+class QTimer;
+
 #include <atomic>
 #include <memory>
 
@@ -68,6 +70,9 @@ Q_SIGNALS:
 
 private:
     void loadScoringRules();
+    // Decayed scores age: with decay in the rules, every lead is rescored a minute after the
+    // store opens and then once a day.
+    void scheduleDecayRescore(int firstInMs);
 
     QString m_dataDir;
     Core::Business m_business;
@@ -79,6 +84,7 @@ private:
         = std::make_shared<std::atomic<quint64>>(0);
     bool m_rescoring = false;
     QFuture<void> m_checkpoint;
+    QTimer *m_decayTimer = nullptr;
 };
 
 } // namespace LeadDesk::Sync
