@@ -23,8 +23,9 @@ struct HttpReceiverShared;
 
 // The HTTP receiver (DESIGN §2, §6, §7): Qt HttpServer on its own thread, serving the routes of
 // an InboundRouteTable plus GET /health and GET /metrics. Journalled requests are committed to
-// inbound_journal by the store's writer - grouped with whatever else is queued, so concurrent
-// requests share one fsync - and answered only after that commit. Give it a writer started with
+// inbound_journal by the store's writer in batches - every request that arrives while the writer
+// is busy joins the next batch, one transaction and one fsync for all of them - and each is
+// answered only after its batch has committed. Give it a writer started with
 // StoreWriter::Options::fullSync so an answered request survives a power cut.
 //
 // Limits, all answered with seed 004's JSON error shape: a body over the cap (413, refused from

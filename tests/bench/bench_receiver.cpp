@@ -8,8 +8,11 @@
 // Prints req/s, p50 and p99 of both, the ratio receiver / bare (budget: >= 0.25) and whether
 // p99 < 25 ms; then checks every 2xx is one lead. Exit code 0 when both budgets hold.
 //
-//   bench_receiver [--seconds 30] [--connections 64] [--threads 1] [--mode both|bare|receiver]
-//                  [--keep DIR]
+//   bench_receiver [--seconds 30] [--connections 64] [--threads 1]
+//                  [--mode both|bare|receiver|writer] [--writer-floor] [--keep DIR]
+//                  [--wal-autocheckpoint PAGES]
+// `writer` / --writer-floor: the store's share alone (journal + ingest, 64 to a commit, no HTTP);
+// --wal-autocheckpoint: a what-if for the writer's checkpoint interval (SQLite's default 1000).
 #include "businessrepository.h"
 #include "database.h"
 #include "databasethread.h"
@@ -245,6 +248,16 @@ int main(int argc, char *argv[])
         auto reader = Core::StoreReader::start(path);
         if (!business || !reader)
             qFatal("cannot open the store");
+        const QString checkpointPages = option(args, QStringLiteral("--wal-autocheckpoint"), {});
+        if (!checkpointPages.isEmpty()) {
+            // What-if for the store's configuration: fewer, larger WAL checkpoints.
+            (*writer)
+                ->submitStandalone([checkpointPages](Core::Database &db) {
+                    return db.execDirect(QStringLiteral("PRAGMA wal_autocheckpoint = %1")
+                                             .arg(checkpointPages.toInt()));
+                })
+                .waitForFinished();
+        }
         auto routes = std::make_shared<Sync::InboundRouteTable>();
         if (!Sync::registerDefaultRoutes(*routes, {*business, dir, QString(), {}}))
             qFatal("cannot register the routes");
@@ -321,7 +334,8 @@ int main(int argc, char *argv[])
         wall.start();
         for (int first = 0; first < total; first += 64) {
             (*writer)
-                ->submit([&, first](Core::Database &db) -> Core::Result<void> {
+                ->submitStandalone([&, first](Core::Database &db) -> Core::Result<void> {
+                    Core::Transaction transaction(db);
                     for (int i = first; i < qMin(total, first + 64); ++i) {
                         auto answer = processor.receive(db, *route, QStringLiteral("campaign_form"),
                                                         requests[std::size_t(i)],
@@ -329,7 +343,7 @@ int main(int argc, char *argv[])
                         if (!answer)
                             return std::unexpected(answer.error());
                     }
-                    return {};
+                    return transaction.commit();
                 })
                 .waitForFinished();
         }

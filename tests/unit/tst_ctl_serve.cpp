@@ -273,13 +273,13 @@ void tst_CtlServe::killNineLosesNoAcknowledgedRequest()
     Server server;
     QVERIFY2(server.start(dir.path()), qPrintable(server.log()));
     Load load(server.port, 8, QStringLiteral("crash"));
-    QTRY_VERIFY_WITH_TIMEOUT(load.acknowledgedCount() >= 150, 30'000);
+    QTRY_VERIFY_WITH_TIMEOUT(load.acknowledgedCount() >= 400, 40'000);
     server.process().kill(); // SIGKILL, mid-load
     QVERIFY(server.process().waitForFinished(10'000));
     QCOMPARE(server.process().exitStatus(), QProcess::CrashExit);
     load.stop();
     const QStringList acknowledged = load.acknowledged();
-    QVERIFY(acknowledged.size() >= 150);
+    QVERIFY(acknowledged.size() >= 400);
 
     // The store opens again (SQLite recovers its WAL) and serves.
     Server again;

@@ -10,6 +10,7 @@
 #include "clock.h"
 #include "databasethread.h"
 #include "httpreceiver.h"
+#include "leadingestor.h"
 #include "receiverroutes.h"
 
 #include <QJsonArray>
@@ -168,6 +169,46 @@ QJsonObject withField(QJsonObject form, const QString &path, const QJsonValue &v
     return form;
 }
 
+// POST /test/flaky: stores a lead for {"email": ...}; a body saying "fail" breaks after storing.
+class FlakyRoute final : public Sync::InboundRoute
+{
+public:
+    Spec spec() const override
+    {
+        Spec spec;
+        spec.name = QStringLiteral("flaky");
+        spec.method = "POST";
+        spec.pattern = QStringLiteral("/test/flaky");
+        spec.rateLimited = false;
+        return spec;
+    }
+    Sync::PreparedRequest prepare(const Sync::InboundRequest &request) const override
+    {
+        Sync::PreparedRequest prepared;
+        prepared.data = QJsonDocument::fromJson(request.body).object();
+        return prepared;
+    }
+    Core::Result<Sync::ProcessOutcome> process(const Sync::InboundRequest &,
+                                               const Sync::PreparedRequest &prepared,
+                                               Sync::WriteContext &context) const override
+    {
+        const QJsonObject body = std::any_cast<QJsonObject>(prepared.data);
+        Core::LeadRecord lead;
+        lead.channel = QStringLiteral("webform");
+        lead.email = body.value(QLatin1String("email")).toString();
+        lead.createdAtMs = context.clock.nowMs();
+        auto stored = context.ingestor.store(context.business.id, lead);
+        if (!stored)
+            return std::unexpected(stored.error());
+        if (body.value(QLatin1String("fail")).toBool())
+            return Core::fail(QStringLiteral("flaky route failed on purpose"));
+        Sync::ProcessOutcome outcome;
+        outcome.leadId = stored->leadId;
+        outcome.response = Sync::InboundResponse::json(200, QJsonObject{{QStringLiteral("ok"), true}});
+        return outcome;
+    }
+};
+
 } // namespace
 
 class tst_HttpReceiver : public QObject
@@ -204,6 +245,7 @@ private Q_SLOTS:
     void healthAndMetrics();
     void corsPreflight();
     void pipelinedAnswersKeepRequestOrder();
+    void aFailingRequestDoesNotTakeItsBatchAlong();
     void drainAnswersInFlightThenRefuses();
 
 private:
@@ -696,6 +738,7 @@ void tst_HttpReceiver::campaignTokenIsEnforcedAndNeverStored()
                              {{"Content-Type", "application/json"}, {"X-Campaign-Token", "guess"}});
     QCOMPARE(wrong.status, 403);
     QCOMPARE(count(QStringLiteral("inbound_journal")), 0); // unauthenticated bodies are not kept
+    QCOMPARE(m_receiver->metrics().rejected(QStringLiteral("unauthorized")), 2);
     const Reply right = post(bytes(seedForm()), {{"Content-Type", "application/json"},
                                                  {"X-Campaign-Token", "s3cret-token"}});
     QCOMPARE(right.status, 201);
@@ -781,6 +824,7 @@ void tst_HttpReceiver::healthAndMetrics()
     QVERIFY(text.contains("leaddesk_ingest_latency_seconds_count{route=\"campaign_form\"} 2"));
     QVERIFY(text.contains("leaddesk_ingest_latency_seconds_bucket{route=\"campaign_form\",le=\"+Inf\"} 2"));
     QVERIFY(text.contains("leaddesk_requests_rejected_total{reason=\"not_found\"} 1"));
+    QVERIFY(text.contains("leaddesk_requests_rejected_total{reason=\"invalid_body\"} 1"));
     QVERIFY(text.contains("leaddesk_journal_backlog 0"));
     QVERIFY(text.contains("# TYPE leaddesk_ingest_latency_seconds histogram"));
 }
@@ -824,6 +868,45 @@ void tst_HttpReceiver::pipelinedAnswersKeepRequestOrder()
         data += socket.readAll();
     }
     QVERIFY2(data.indexOf("HTTP/1.1 201") < data.indexOf("HTTP/1.1 404"), data.constData());
+}
+
+void tst_HttpReceiver::aFailingRequestDoesNotTakeItsBatchAlong()
+{
+    auto routes = std::make_shared<Sync::InboundRouteTable>();
+    LD_VERIFY_OK(routes->add(std::make_shared<const FlakyRoute>()));
+    Sync::HttpReceiver::Options options;
+    options.logRequests = false;
+    m_receiver = std::make_unique<Sync::HttpReceiver>(*m_writer, *m_reader, m_business, routes,
+                                                      options);
+    auto port = m_receiver->start();
+    LD_VERIFY_OK(port);
+    // Sent together so they tend to share a writer batch: the failing one is rolled back alone
+    // and kept as 'failed'; the others commit.
+    std::vector<std::unique_ptr<QTcpSocket>> sockets;
+    for (int i = 0; i < 6; ++i) {
+        auto socket = std::make_unique<QTcpSocket>();
+        socket->connectToHost(QHostAddress::LocalHost, *port);
+        QVERIFY(socket->waitForConnected(5000));
+        const QJsonObject body{{QStringLiteral("email"), QStringLiteral("f%1@example.com").arg(i)},
+                               {QStringLiteral("fail"), i == 2}};
+        socket->write(request("POST", "/test/flaky", bytes(body)));
+        sockets.push_back(std::move(socket));
+    }
+    QList<int> statuses;
+    for (auto &socket : sockets) {
+        QByteArray data;
+        Reply reply;
+        while (!parseReply(data, &reply) && socket->waitForReadyRead(5000))
+            data += socket->readAll();
+        statuses << reply.status;
+    }
+    QCOMPARE(statuses, (QList<int>{200, 200, 500, 200, 200, 200}));
+    QCOMPARE(count(QStringLiteral("leads")), 5);
+    QCOMPARE(count(QStringLiteral("leads"), QStringLiteral("email = 'f2@example.com'")), 0);
+    QCOMPARE(count(QStringLiteral("inbound_journal"),
+                   QStringLiteral("status = 'failed' AND error LIKE '%on purpose%'")),
+             1);
+    QCOMPARE(count(QStringLiteral("inbound_journal"), QStringLiteral("status = 'processed'")), 5);
 }
 
 void tst_HttpReceiver::drainAnswersInFlightThenRefuses()
