@@ -195,6 +195,7 @@ ScoringRulesDialog::ScoringRulesDialog(Sync::Engine &engine, QWidget *parent)
     m_ui->errorLabel->setMinimumHeight(2 * fontMetrics().lineSpacing());
     m_ui->errorLabel->setAlignment(Qt::AlignLeft | Qt::AlignTop);
     m_ui->busyLabel->hide();
+    m_ui->mainLayout->setStretchFactor(m_ui->rulesTree, 1); // the table takes what room there is
     QTreeWidget *tree = m_ui->rulesTree;
     tree->setItemDelegate(new NumberDelegate(tree));
     QHeaderView *header = tree->header();
@@ -306,8 +307,8 @@ void ScoringRulesDialog::populate()
             groupItem->setData(RuleColumn, kIdRole, groupId);
             groupItem->setToolTip(RuleColumn, groupId);
             groupItem->setText(WhenColumn, model == QLatin1String("lead")
-                                               ? tr("what the lead told you")
-                                               : tr("what the lead did in the chatbot"));
+                                               ? tr("from what the lead sent")
+                                               : tr("from the lead's chatbot conversation"));
             groupItem->setData(CapColumn, Qt::EditRole, group.value(u"max").toInt());
             groupItem->setData(CapColumn, kMinRole, 0);
             groupItem->setData(CapColumn, kMaxRole, 100);

@@ -9,8 +9,10 @@
 -- analytics_zone_offsets and the triggers look the offset up. analytics_state says which zone the
 -- rollups were built for; no row (a new store, a new business, a changed zone) means rebuild
 -- (AnalyticsRollup::ensureCurrent), and until then the triggers bucket by UTC.
--- Local state derived from leads: never synced. Generated from one table of columns; the C++
--- side (core/analyticsrollup.cpp) lists the same columns and a test compares them.
+-- An edit that keeps a lead in the same rollup row (status, score, waiting side, first response)
+-- is one upsert of the differences. Local state derived from leads: never synced. The trigger
+-- bodies repeat one column list, which core/analyticscounters.h states again; tst_analyticsrollup
+-- compares the two and checks trigger-kept rollups against a rebuild after random edits.
 CREATE TABLE analytics_state (
     business_id TEXT PRIMARY KEY REFERENCES businesses(id),
     time_zone   TEXT NOT NULL,
