@@ -1,6 +1,7 @@
 #include "analyticsrollup.h"
 
 #include "analyticscounters.h"
+#include "savepoint.h"
 #include "sqlitestatement.h"
 
 #include <QDateTime>
@@ -20,39 +21,6 @@ namespace LeadDesk::Core {
 namespace {
 
 constexpr qint64 kDayMs = 86'400'000;
-
-// A savepoint rather than BEGIN: a rebuild may run inside the writer's open transaction.
-class Savepoint final
-{
-public:
-    explicit Savepoint(Database &db)
-        : m_db(db)
-    {
-        m_result = m_db.execDirect(QStringLiteral("SAVEPOINT analytics_rebuild"));
-        m_open = m_result.has_value();
-    }
-    ~Savepoint()
-    {
-        if (!m_open)
-            return;
-        (void)m_db.execDirect(QStringLiteral("ROLLBACK TO analytics_rebuild"));
-        (void)m_db.execDirect(QStringLiteral("RELEASE analytics_rebuild"));
-    }
-    Q_DISABLE_COPY_MOVE(Savepoint)
-
-    [[nodiscard]] const Result<void> &opened() const { return m_result; }
-    Result<void> release()
-    {
-        auto released = m_db.execDirect(QStringLiteral("RELEASE analytics_rebuild"));
-        m_open = !released; // still open: the destructor rolls it back
-        return released;
-    }
-
-private:
-    Database &m_db;
-    Result<void> m_result;
-    bool m_open = false;
-};
 
 struct ZoneState
 {
@@ -173,9 +141,10 @@ Result<AnalyticsRollup::RebuildStats> AnalyticsRollup::rebuild(Database &db,
 {
     QElapsedTimer timer;
     timer.start();
-    Savepoint savepoint(db);
-    if (!savepoint.opened())
-        return std::unexpected(savepoint.opened().error());
+    // A savepoint rather than BEGIN: a rebuild may run inside the writer's open transaction.
+    Savepoint savepoint(db, "analytics_rebuild");
+    if (auto opened = savepoint.status(); !opened)
+        return std::unexpected(opened.error());
     auto state = zoneState(db, businessId);
     if (!state)
         return std::unexpected(state.error());

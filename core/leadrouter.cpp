@@ -2,6 +2,7 @@
 
 #include "ids.h"
 #include "leadrepository.h"
+#include "savepoint.h"
 #include "settingsrepository.h"
 #include "sqlitestatement.h"
 
@@ -15,42 +16,6 @@
 namespace LeadDesk::Core {
 
 namespace {
-
-// The router's writes as one unit, inside the caller's transaction or on their own: a savepoint
-// nests where BEGIN cannot.
-class Savepoint final
-{
-public:
-    explicit Savepoint(Database &db)
-        : m_db(db)
-    {
-        auto ok = m_db.statement("SAVEPOINT lead_router").execute();
-        m_open = bool(ok);
-        if (!ok)
-            m_error = ok.error();
-    }
-    ~Savepoint()
-    {
-        if (m_open) {
-            (void)m_db.statement("ROLLBACK TO lead_router").execute();
-            (void)m_db.statement("RELEASE lead_router").execute();
-        }
-    }
-    Q_DISABLE_COPY_MOVE(Savepoint)
-
-    [[nodiscard]] bool isOpen() const { return m_open; }
-    [[nodiscard]] const Error &error() const { return m_error; }
-    Result<void> release()
-    {
-        m_open = false;
-        return m_db.statement("RELEASE lead_router").execute();
-    }
-
-private:
-    Database &m_db;
-    bool m_open = false;
-    Error m_error;
-};
 
 struct LeadRow
 {
@@ -601,9 +566,9 @@ Result<LeadRouter::Outcome> LeadRouter::route(Database &db, const QString &busin
     if (!outcome.skipped.isEmpty())
         metadata.insert(QStringLiteral("skipped"), skipJson(outcome.skipped));
 
-    Savepoint savepoint(db);
-    if (!savepoint.isOpen())
-        return std::unexpected(savepoint.error());
+    Savepoint savepoint(db, "lead_router");
+    if (auto opened = savepoint.status(); !opened)
+        return std::unexpected(opened.error());
     SqliteStatement &update = db.statement(
         "UPDATE leads SET assigned_to = ?1, updated_at = ?2, hlc = ?3 WHERE id = ?4");
     update.bind(1, chosen->id);
