@@ -3,6 +3,7 @@
 #include "businessrepository.h"
 
 #include <QFile>
+#include <QJsonObject>
 #include <QProcess>
 #include <QSqlQuery>
 #include <QTest>
@@ -20,6 +21,46 @@ TempStore::TempStore()
     auto business = Core::BusinessRepository(*m_db).ensurePrimary(QStringLiteral("Test Plumbing"));
     if (business)
         m_businessId = business->id;
+}
+
+QJsonObject seedCampaignForm(const QString &email)
+{
+    return QJsonObject{
+        {QStringLiteral("campaign_id"), QStringLiteral("nextcloud-installation-2025")},
+        {QStringLiteral("source"), QStringLiteral("landing-page")},
+        {QStringLiteral("contact"),
+         QJsonObject{{QStringLiteral("firstName"), QStringLiteral("John")},
+                     {QStringLiteral("lastName"), QStringLiteral("Doe")},
+                     {QStringLiteral("email"), email},
+                     {QStringLiteral("phone"), QStringLiteral("+1-555-123-4567")},
+                     {QStringLiteral("company"), QStringLiteral("Acme Corp")}}},
+        {QStringLiteral("lead_details"),
+         QJsonObject{
+             {QStringLiteral("service_interest"), QStringLiteral("Nextcloud Installation")},
+             {QStringLiteral("urgency"), QStringLiteral("High (Same day)")},
+             {QStringLiteral("message"), QStringLiteral("Need Nextcloud setup for 50 users ASAP")},
+             {QStringLiteral("budget_range"), QStringLiteral("$5000-$10000")},
+             {QStringLiteral("timeline"), QStringLiteral("Within 2 weeks")}}},
+        {QStringLiteral("tracking"),
+         QJsonObject{
+             {QStringLiteral("visitor_id"), QStringLiteral("vis_123456789")},
+             {QStringLiteral("session_id"), QStringLiteral("sess_987654321")},
+             {QStringLiteral("utm_source"), QStringLiteral("google")},
+             {QStringLiteral("utm_medium"), QStringLiteral("cpc")},
+             {QStringLiteral("utm_campaign"), QStringLiteral("nextcloud-q4-2025")},
+             {QStringLiteral("utm_term"), QStringLiteral("nextcloud installation")},
+             {QStringLiteral("utm_content"), QStringLiteral("ad-variant-a")},
+             {QStringLiteral("referrer_url"),
+              QStringLiteral("https://google.com/search?q=nextcloud+installation")},
+             {QStringLiteral("landing_page_url"),
+              QStringLiteral("https://nexlink.website/campaigns/nextcloud-installation.html")},
+             {QStringLiteral("user_agent"), QStringLiteral("Mozilla/5.0...")},
+             {QStringLiteral("ip_address"), QStringLiteral("192.168.1.1")}}},
+        {QStringLiteral("form_metadata"),
+         QJsonObject{{QStringLiteral("form_type"), QStringLiteral("campaign_landing")},
+                     {QStringLiteral("form_version"), QStringLiteral("v2.1")},
+                     {QStringLiteral("consent_given"), true},
+                     {QStringLiteral("timestamp"), QStringLiteral("2025-10-03T10:30:00Z")}}}};
 }
 
 QString fixturePath(const QString &name)

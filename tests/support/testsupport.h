@@ -2,6 +2,7 @@
 
 #include "database.h"
 
+#include <QJsonObject>
 #include <QString>
 #include <QTemporaryDir>
 
@@ -54,6 +55,9 @@ CtlRun runCtl(const QString &dataDir, const QStringList &arguments, const QByteA
 // The keys `export --format json` must write, in order: seed 004's lead fields (uuid for its
 // public id) and DESIGN §7's additions. The tests' own statement of the contract.
 QStringList seed004ExportKeys();
+
+// Seed 004's campaign-form request JSON, with a per-test e-mail.
+QJsonObject seedCampaignForm(const QString &email = QStringLiteral("john.doe@company.com"));
 
 // Counts rows in a table (optionally with a WHERE clause without parameters).
 int countRows(Core::Database &db, const QString &table, const QString &where = {});

@@ -1,6 +1,7 @@
 // Seed 004's campaign form: validation, mapping to a lead, the seed's error fields and codes.
 #include "campaignform.h"
 #include "normalizer.h"
+#include "testsupport.h"
 
 #include <QJsonArray>
 #include <QJsonDocument>
@@ -10,46 +11,6 @@
 using namespace LeadDesk;
 
 namespace {
-
-// Seed 004's request JSON, with a per-test e-mail.
-QJsonObject seedForm(const QString &email = QStringLiteral("john.doe@company.com"))
-{
-    return QJsonObject{
-        {QStringLiteral("campaign_id"), QStringLiteral("nextcloud-installation-2025")},
-        {QStringLiteral("source"), QStringLiteral("landing-page")},
-        {QStringLiteral("contact"),
-         QJsonObject{{QStringLiteral("firstName"), QStringLiteral("John")},
-                     {QStringLiteral("lastName"), QStringLiteral("Doe")},
-                     {QStringLiteral("email"), email},
-                     {QStringLiteral("phone"), QStringLiteral("+1-555-123-4567")},
-                     {QStringLiteral("company"), QStringLiteral("Acme Corp")}}},
-        {QStringLiteral("lead_details"),
-         QJsonObject{{QStringLiteral("service_interest"), QStringLiteral("Nextcloud Installation")},
-                     {QStringLiteral("urgency"), QStringLiteral("High (Same day)")},
-                     {QStringLiteral("message"),
-                      QStringLiteral("Need Nextcloud setup for 50 users ASAP")},
-                     {QStringLiteral("budget_range"), QStringLiteral("$5000-$10000")},
-                     {QStringLiteral("timeline"), QStringLiteral("Within 2 weeks")}}},
-        {QStringLiteral("tracking"),
-         QJsonObject{{QStringLiteral("visitor_id"), QStringLiteral("vis_123456789")},
-                     {QStringLiteral("session_id"), QStringLiteral("sess_987654321")},
-                     {QStringLiteral("utm_source"), QStringLiteral("google")},
-                     {QStringLiteral("utm_medium"), QStringLiteral("cpc")},
-                     {QStringLiteral("utm_campaign"), QStringLiteral("nextcloud-q4-2025")},
-                     {QStringLiteral("utm_term"), QStringLiteral("nextcloud installation")},
-                     {QStringLiteral("utm_content"), QStringLiteral("ad-variant-a")},
-                     {QStringLiteral("referrer_url"),
-                      QStringLiteral("https://google.com/search?q=nextcloud+installation")},
-                     {QStringLiteral("landing_page_url"),
-                      QStringLiteral("https://nexlink.website/campaigns/nextcloud-installation.html")},
-                     {QStringLiteral("user_agent"), QStringLiteral("Mozilla/5.0...")},
-                     {QStringLiteral("ip_address"), QStringLiteral("192.168.1.1")}}},
-        {QStringLiteral("form_metadata"),
-         QJsonObject{{QStringLiteral("form_type"), QStringLiteral("campaign_landing")},
-                     {QStringLiteral("form_version"), QStringLiteral("v2.1")},
-                     {QStringLiteral("consent_given"), true},
-                     {QStringLiteral("timestamp"), QStringLiteral("2025-10-03T10:30:00Z")}}}};
-}
 
 QJsonObject withField(QJsonObject form, const QString &path, const QJsonValue &value)
 {
@@ -95,7 +56,7 @@ private:
 
 void tst_CampaignForm::seedRequestMapsToALead()
 {
-    auto lead = Core::CampaignForm::toLead(seedForm(), m_normalizer, kNow);
+    auto lead = Core::CampaignForm::toLead(Test::seedCampaignForm(), m_normalizer, kNow);
     QVERIFY2(lead.has_value(), qPrintable(lead ? QString() : lead.error().message));
     QCOMPARE(lead->channel, QStringLiteral("webform"));
     QCOMPARE(lead->campaignRef, QStringLiteral("nextcloud-installation-2025"));
@@ -115,9 +76,11 @@ void tst_CampaignForm::seedRequestMapsToALead()
     QVERIFY(lead->consentGiven);
     QCOMPARE(lead->createdAtMs, kNow); // the server's clock, not the form's
     const QJsonObject form = lead->details.value(QStringLiteral("form")).toObject();
-    QCOMPARE(form.value(QStringLiteral("form_type")).toString(), QStringLiteral("campaign_landing"));
-    QCOMPARE(form.value(QStringLiteral("timestamp")).toString(), QStringLiteral("2025-10-03T10:30:00Z"));
-    QCOMPARE(Core::CampaignForm::campaignIdOf(seedForm()),
+    QCOMPARE(form.value(QStringLiteral("form_type")).toString(),
+             QStringLiteral("campaign_landing"));
+    QCOMPARE(form.value(QStringLiteral("timestamp")).toString(),
+             QStringLiteral("2025-10-03T10:30:00Z"));
+    QCOMPARE(Core::CampaignForm::campaignIdOf(Test::seedCampaignForm()),
              QStringLiteral("nextcloud-installation-2025"));
 }
 
@@ -128,29 +91,71 @@ void tst_CampaignForm::problems_data()
     QTest::addColumn<QString>("field");
     QTest::addColumn<QString>("message");
     const QJsonValue absent(QJsonValue::Undefined);
-    QTest::newRow("campaign missing") << "campaign_id" << absent << "campaign_id" << "campaign_id is required";
-    QTest::newRow("campaign null") << "campaign_id" << QJsonValue() << "campaign_id" << "campaign_id is required";
-    QTest::newRow("campaign blank") << "campaign_id" << QJsonValue(QStringLiteral(" \t")) << "campaign_id" << "campaign_id is required";
-    QTest::newRow("campaign number") << "campaign_id" << QJsonValue(7) << "campaign_id" << "campaign_id must be a string";
-    QTest::newRow("source missing") << "source" << absent << "source" << "source is required";
-    QTest::newRow("contact missing") << "contact" << absent << "contact" << "contact is required";
-    QTest::newRow("contact array") << "contact" << QJsonValue(QJsonArray()) << "contact" << "must be a JSON object";
-    QTest::newRow("first name missing") << "contact.firstName" << absent << "contact.firstName" << "contact.firstName is required";
-    QTest::newRow("last name missing") << "contact.lastName" << absent << "contact.lastName" << "contact.lastName is required";
-    QTest::newRow("email missing") << "contact.email" << absent << "contact.email" << "contact.email is required";
-    QTest::newRow("email invalid") << "contact.email" << QJsonValue(QStringLiteral("john.doe@")) << "contact.email" << "Invalid email format";
-    QTest::newRow("email with space") << "contact.email" << QJsonValue(QStringLiteral("john doe@x.com")) << "contact.email" << "Invalid email format";
-    QTest::newRow("phone letters") << "contact.phone" << QJsonValue(QStringLiteral("call me maybe")) << "contact.phone" << "Invalid phone format";
-    QTest::newRow("phone too short") << "contact.phone" << QJsonValue(QStringLiteral("12-34")) << "contact.phone" << "Invalid phone format";
-    QTest::newRow("message too long") << "lead_details.message" << QJsonValue(QString(5001, QLatin1Char('m'))) << "lead_details.message" << "lead_details.message is longer than 5000 characters";
-    QTest::newRow("utm object") << "tracking.utm_source" << QJsonValue(QJsonObject()) << "tracking.utm_source" << "tracking.utm_source must be a string";
-    QTest::newRow("tracking string") << "tracking" << QJsonValue(QStringLiteral("x")) << "tracking" << "must be a JSON object";
-    QTest::newRow("consent word") << "form_metadata.consent_given" << QJsonValue(QStringLiteral("perhaps")) << "form_metadata.consent_given" << "form_metadata.consent_given must be true or false";
-    QTest::newRow("consent number") << "form_metadata.consent_given" << QJsonValue(2) << "form_metadata.consent_given" << "form_metadata.consent_given must be true or false";
-    QTest::newRow("timestamp garbage") << "form_metadata.timestamp" << QJsonValue(QStringLiteral("soon")) << "form_metadata.timestamp" << "form_metadata.timestamp";
-    QTest::newRow("time on page text") << "tracking.time_on_page_seconds" << QJsonValue(QStringLiteral("long")) << "tracking.time_on_page_seconds" << "must be a number";
-    QTest::newRow("return visitor text") << "tracking.return_visitor" << QJsonValue(QStringLiteral("y")) << "tracking.return_visitor" << "must be true or false";
-    QTest::newRow("NUL in company") << "contact.company" << QJsonValue(QString(QStringLiteral("Ac") + QChar(0) + QStringLiteral("me"))) << "contact.company" << "NUL";
+    QTest::newRow("campaign missing") << "campaign_id" << absent << "campaign_id"
+                                      << "campaign_id is required";
+    QTest::newRow("campaign null") << "campaign_id" << QJsonValue() << "campaign_id"
+                                   << "campaign_id is required";
+    QTest::newRow("campaign blank")
+        << "campaign_id" << QJsonValue(QStringLiteral(" \t")) << "campaign_id"
+        << "campaign_id is required";
+    QTest::newRow("campaign number") << "campaign_id" << QJsonValue(7) << "campaign_id"
+                                     << "campaign_id must be a string";
+    QTest::newRow("source missing") << "source" << absent << "source"
+                                    << "source is required";
+    QTest::newRow("contact missing") << "contact" << absent << "contact"
+                                     << "contact is required";
+    QTest::newRow("contact array") << "contact" << QJsonValue(QJsonArray()) << "contact"
+                                   << "must be a JSON object";
+    QTest::newRow("first name missing") << "contact.firstName" << absent << "contact.firstName"
+                                        << "contact.firstName is required";
+    QTest::newRow("last name missing") << "contact.lastName" << absent << "contact.lastName"
+                                       << "contact.lastName is required";
+    QTest::newRow("email missing") << "contact.email" << absent << "contact.email"
+                                   << "contact.email is required";
+    QTest::newRow("email invalid")
+        << "contact.email" << QJsonValue(QStringLiteral("john.doe@")) << "contact.email"
+        << "Invalid email format";
+    QTest::newRow("email with space")
+        << "contact.email" << QJsonValue(QStringLiteral("john doe@x.com")) << "contact.email"
+        << "Invalid email format";
+    QTest::newRow("phone letters")
+        << "contact.phone" << QJsonValue(QStringLiteral("call me maybe")) << "contact.phone"
+        << "Invalid phone format";
+    QTest::newRow("phone too short")
+        << "contact.phone" << QJsonValue(QStringLiteral("12-34")) << "contact.phone"
+        << "Invalid phone format";
+    QTest::newRow("message too long")
+        << "lead_details.message" << QJsonValue(QString(5001, QLatin1Char('m')))
+        << "lead_details.message"
+        << "lead_details.message is longer than 5000 characters";
+    QTest::newRow("utm object") << "tracking.utm_source" << QJsonValue(QJsonObject())
+                                << "tracking.utm_source"
+                                << "tracking.utm_source must be a string";
+    QTest::newRow("tracking string") << "tracking" << QJsonValue(QStringLiteral("x")) << "tracking"
+                                     << "must be a JSON object";
+    QTest::newRow("consent word") << "form_metadata.consent_given"
+                                  << QJsonValue(QStringLiteral("perhaps"))
+                                  << "form_metadata.consent_given"
+                                  << "form_metadata.consent_given must be true or false";
+    QTest::newRow("consent number")
+        << "form_metadata.consent_given" << QJsonValue(2) << "form_metadata.consent_given"
+        << "form_metadata.consent_given must be true or false";
+    QTest::newRow("timestamp garbage")
+        << "form_metadata.timestamp" << QJsonValue(QStringLiteral("soon"))
+        << "form_metadata.timestamp"
+        << "form_metadata.timestamp";
+    QTest::newRow("time on page text")
+        << "tracking.time_on_page_seconds" << QJsonValue(QStringLiteral("long"))
+        << "tracking.time_on_page_seconds"
+        << "must be a number";
+    QTest::newRow("return visitor text")
+        << "tracking.return_visitor" << QJsonValue(QStringLiteral("y")) << "tracking.return_visitor"
+        << "must be true or false";
+    QTest::newRow("NUL in company")
+        << "contact.company"
+        << QJsonValue(QString(QStringLiteral("Ac") + QChar(0) + QStringLiteral("me")))
+        << "contact.company"
+        << "NUL";
 }
 
 void tst_CampaignForm::problems()
@@ -159,7 +164,8 @@ void tst_CampaignForm::problems()
     QFETCH(QJsonValue, value);
     QFETCH(QString, field);
     QFETCH(QString, message);
-    auto lead = Core::CampaignForm::toLead(withField(seedForm(), path, value), m_normalizer, kNow);
+    auto lead = Core::CampaignForm::toLead(withField(Test::seedCampaignForm(), path, value),
+                                           m_normalizer, kNow);
     QVERIFY(!lead);
     QCOMPARE(lead.error().code, QStringLiteral("VALIDATION_ERROR"));
     QCOMPARE(lead.error().field, field);
@@ -171,10 +177,14 @@ void tst_CampaignForm::phones_data()
     QTest::addColumn<QString>("written");
     QTest::addColumn<QString>("stored");
     QTest::addColumn<bool>("unverified");
-    QTest::newRow("assigned US number") << "(614) 555-0177" << "+16145550177" << false;
-    QTest::newRow("international") << "+44 20 7946 0958" << "+442079460958" << false;
-    QTest::newRow("seed's fictional 555 area") << "+1-555-123-4567" << "+15551234567" << true;
-    QTest::newRow("unassigned, ten digits") << "123-456-7890" << "+11234567890" << true;
+    QTest::newRow("assigned US number") << "(614) 555-0177"
+                                        << "+16145550177" << false;
+    QTest::newRow("international") << "+44 20 7946 0958"
+                                   << "+442079460958" << false;
+    QTest::newRow("seed's fictional 555 area") << "+1-555-123-4567"
+                                               << "+15551234567" << true;
+    QTest::newRow("unassigned, ten digits") << "123-456-7890"
+                                            << "+11234567890" << true;
 }
 
 void tst_CampaignForm::phones()
@@ -182,9 +192,9 @@ void tst_CampaignForm::phones()
     QFETCH(QString, written);
     QFETCH(QString, stored);
     QFETCH(bool, unverified);
-    auto lead = Core::CampaignForm::toLead(withField(seedForm(), QStringLiteral("contact.phone"),
-                                                     written),
-                                           m_normalizer, kNow);
+    auto lead = Core::CampaignForm::toLead(
+        withField(Test::seedCampaignForm(), QStringLiteral("contact.phone"), written), m_normalizer,
+        kNow);
     QVERIFY(lead.has_value());
     QCOMPARE(lead->phone, stored);
     QCOMPARE(lead->details.value(QStringLiteral("phone_unverified")).toBool(), unverified);
@@ -205,15 +215,15 @@ void tst_CampaignForm::consentForms()
     QFETCH(QJsonValue, value);
     QFETCH(bool, consent);
     auto lead = Core::CampaignForm::toLead(
-        withField(seedForm(), QStringLiteral("form_metadata.consent_given"), value), m_normalizer,
-        kNow);
+        withField(Test::seedCampaignForm(), QStringLiteral("form_metadata.consent_given"), value),
+        m_normalizer, kNow);
     QVERIFY(lead.has_value());
     QCOMPARE(lead->consentGiven, consent);
 }
 
 void tst_CampaignForm::snakeCaseContactFieldsAreAccepted()
 {
-    QJsonObject form = seedForm();
+    QJsonObject form = Test::seedCampaignForm();
     QJsonObject contact{{QStringLiteral("first_name"), QStringLiteral("mary")},
                         {QStringLiteral("last_name"), QStringLiteral("o'neil")},
                         {QStringLiteral("email"), QStringLiteral("Mary@Example.COM")}};
@@ -228,15 +238,18 @@ void tst_CampaignForm::snakeCaseContactFieldsAreAccepted()
 void tst_CampaignForm::formCompletionAndBehaviourDetails()
 {
     auto full = Core::CampaignForm::toLead(
-        withField(withField(seedForm(), QStringLiteral("tracking.time_on_page_seconds"), 240),
+        withField(withField(Test::seedCampaignForm(),
+                            QStringLiteral("tracking.time_on_page_seconds"), 240),
                   QStringLiteral("tracking.return_visitor"), true),
         m_normalizer, kNow);
     QVERIFY(full.has_value());
-    QCOMPARE(full->details.value(QStringLiteral("form_completion")).toString(), QStringLiteral("all"));
+    QCOMPARE(full->details.value(QStringLiteral("form_completion")).toString(),
+             QStringLiteral("all"));
     QCOMPARE(full->details.value(QStringLiteral("time_on_page_seconds")).toDouble(), 240.0);
     QCOMPARE(full->details.value(QStringLiteral("return_visitor")).toBool(), true);
     auto minimal = Core::CampaignForm::toLead(
-        withField(withField(seedForm(), QStringLiteral("lead_details"), QJsonValue::Undefined),
+        withField(withField(Test::seedCampaignForm(), QStringLiteral("lead_details"),
+                            QJsonValue::Undefined),
                   QStringLiteral("contact.phone"), QJsonValue::Undefined),
         m_normalizer, kNow);
     QVERIFY(minimal.has_value());
@@ -247,9 +260,10 @@ void tst_CampaignForm::formCompletionAndBehaviourDetails()
 
 void tst_CampaignForm::remoteAddressStandsInForAMissingIp()
 {
-    auto lead = Core::CampaignForm::toLead(
-        withField(seedForm(), QStringLiteral("tracking.ip_address"), QJsonValue::Undefined),
-        m_normalizer, kNow, QStringLiteral("203.0.113.9"));
+    auto lead = Core::CampaignForm::toLead(withField(Test::seedCampaignForm(),
+                                                     QStringLiteral("tracking.ip_address"),
+                                                     QJsonValue::Undefined),
+                                           m_normalizer, kNow, QStringLiteral("203.0.113.9"));
     QVERIFY(lead.has_value());
     QCOMPARE(lead->ipAddress, QStringLiteral("203.0.113.9"));
 }
@@ -257,7 +271,7 @@ void tst_CampaignForm::remoteAddressStandsInForAMissingIp()
 void tst_CampaignForm::freeTextIsKeptVerbatim()
 {
     const QString hostile = QStringLiteral("'); DROP TABLE leads;-- <img src=x onerror=alert(1)>");
-    QJsonObject form = seedForm();
+    QJsonObject form = Test::seedCampaignForm();
     form = withField(form, QStringLiteral("lead_details.message"),
                      QString(QStringLiteral("Line one\nLine two\t") + hostile));
     form = withField(form, QStringLiteral("contact.company"), hostile);
@@ -276,9 +290,9 @@ void tst_CampaignForm::publicLeadIds()
     QCOMPARE(publicId, QStringLiteral("lead_01929f2c1a2b7c3d8e4f0123456789ab"));
     QCOMPARE(Core::CampaignForm::uuidOfPublicId(publicId), uuid);
     QCOMPARE(Core::CampaignForm::uuidOfPublicId(uuid), uuid);
-    for (const QString &bad : {QStringLiteral("lead_abc123def456"), QStringLiteral(""),
-                               QStringLiteral("lead_01929f2c1a2b7c3d8e4f0123456789aZ"),
-                               QStringLiteral("' OR 1=1 --")})
+    for (const QString &bad :
+         {QStringLiteral("lead_abc123def456"), QStringLiteral(""),
+          QStringLiteral("lead_01929f2c1a2b7c3d8e4f0123456789aZ"), QStringLiteral("' OR 1=1 --")})
         QVERIFY2(Core::CampaignForm::uuidOfPublicId(bad).isEmpty(), qPrintable(bad));
 }
 
@@ -291,9 +305,11 @@ void tst_CampaignForm::successResponseHasTheSeedShape()
     QCOMPARE(answer.keys(), (QStringList{QStringLiteral("lead_id"), QStringLiteral("message"),
                                          QStringLiteral("next_steps"), QStringLiteral("success")}));
     const QJsonObject next = answer.value(QStringLiteral("next_steps")).toObject();
-    QCOMPARE(next.value(QStringLiteral("expected_response_time")).toString(), QStringLiteral("1 hour"));
+    QCOMPARE(next.value(QStringLiteral("expected_response_time")).toString(),
+             QStringLiteral("1 hour"));
     QCOMPARE(next.value(QStringLiteral("contact_method")).toString(), QStringLiteral("email"));
-    QCOMPARE(Core::CampaignForm::expectedResponseTime(QStringLiteral("D")), QStringLiteral("48 hours"));
+    QCOMPARE(Core::CampaignForm::expectedResponseTime(QStringLiteral("D")),
+             QStringLiteral("48 hours"));
 }
 
 QTEST_GUILESS_MAIN(tst_CampaignForm)

@@ -109,46 +109,6 @@ QByteArray request(const QByteArray &method, const QByteArray &path, const QByte
     return raw + "\r\n" + body;
 }
 
-// Seed 004's request JSON, with a per-test e-mail.
-QJsonObject seedForm(const QString &email = QStringLiteral("john.doe@company.com"))
-{
-    return QJsonObject{
-        {QStringLiteral("campaign_id"), QStringLiteral("nextcloud-installation-2025")},
-        {QStringLiteral("source"), QStringLiteral("landing-page")},
-        {QStringLiteral("contact"),
-         QJsonObject{{QStringLiteral("firstName"), QStringLiteral("John")},
-                     {QStringLiteral("lastName"), QStringLiteral("Doe")},
-                     {QStringLiteral("email"), email},
-                     {QStringLiteral("phone"), QStringLiteral("+1-555-123-4567")},
-                     {QStringLiteral("company"), QStringLiteral("Acme Corp")}}},
-        {QStringLiteral("lead_details"),
-         QJsonObject{{QStringLiteral("service_interest"), QStringLiteral("Nextcloud Installation")},
-                     {QStringLiteral("urgency"), QStringLiteral("High (Same day)")},
-                     {QStringLiteral("message"),
-                      QStringLiteral("Need Nextcloud setup for 50 users ASAP")},
-                     {QStringLiteral("budget_range"), QStringLiteral("$5000-$10000")},
-                     {QStringLiteral("timeline"), QStringLiteral("Within 2 weeks")}}},
-        {QStringLiteral("tracking"),
-         QJsonObject{{QStringLiteral("visitor_id"), QStringLiteral("vis_123456789")},
-                     {QStringLiteral("session_id"), QStringLiteral("sess_987654321")},
-                     {QStringLiteral("utm_source"), QStringLiteral("google")},
-                     {QStringLiteral("utm_medium"), QStringLiteral("cpc")},
-                     {QStringLiteral("utm_campaign"), QStringLiteral("nextcloud-q4-2025")},
-                     {QStringLiteral("utm_term"), QStringLiteral("nextcloud installation")},
-                     {QStringLiteral("utm_content"), QStringLiteral("ad-variant-a")},
-                     {QStringLiteral("referrer_url"),
-                      QStringLiteral("https://google.com/search?q=nextcloud+installation")},
-                     {QStringLiteral("landing_page_url"),
-                      QStringLiteral("https://nexlink.website/campaigns/nextcloud-installation.html")},
-                     {QStringLiteral("user_agent"), QStringLiteral("Mozilla/5.0...")},
-                     {QStringLiteral("ip_address"), QStringLiteral("192.168.1.1")}}},
-        {QStringLiteral("form_metadata"),
-         QJsonObject{{QStringLiteral("form_type"), QStringLiteral("campaign_landing")},
-                     {QStringLiteral("form_version"), QStringLiteral("v2.1")},
-                     {QStringLiteral("consent_given"), true},
-                     {QStringLiteral("timestamp"), QStringLiteral("2025-10-03T10:30:00Z")}}}};
-}
-
 QByteArray bytes(const QJsonObject &object)
 {
     return QJsonDocument(object).toJson(QJsonDocument::Compact);
@@ -204,7 +164,8 @@ public:
             return Core::fail(QStringLiteral("flaky route failed on purpose"));
         Sync::ProcessOutcome outcome;
         outcome.leadId = stored->leadId;
-        outcome.response = Sync::InboundResponse::json(200, QJsonObject{{QStringLiteral("ok"), true}});
+        outcome.response
+            = Sync::InboundResponse::json(200, QJsonObject{{QStringLiteral("ok"), true}});
         return outcome;
     }
 };
@@ -275,7 +236,8 @@ private:
 
 void tst_HttpReceiver::initTestCase()
 {
-    QLoggingCategory::setFilterRules(QStringLiteral("leaddesk.*.info=false\nleaddesk.*.debug=false"));
+    QLoggingCategory::setFilterRules(
+        QStringLiteral("leaddesk.*.info=false\nleaddesk.*.debug=false"));
 }
 
 void tst_HttpReceiver::init()
@@ -318,7 +280,7 @@ void tst_HttpReceiver::start(Sync::HttpReceiver::Options options, const Core::Cl
 void tst_HttpReceiver::seedRequestIsStoredAndAnswered()
 {
     start();
-    const Reply reply = post(bytes(seedForm()));
+    const Reply reply = post(bytes(Test::seedCampaignForm()));
     QCOMPARE(reply.status, 201);
     const QJsonObject answer = reply.json();
     QCOMPARE(answer.value(QStringLiteral("success")).toBool(), true);
@@ -344,23 +306,28 @@ void tst_HttpReceiver::seedRequestIsStoredAndAnswered()
     QCOMPARE(q.value(3).toString(), QStringLiteral("+15551234567")); // kept, marked unverified
     QCOMPARE(q.value(5).toString(), QStringLiteral("landing-page"));
     QCOMPARE(q.value(7).toInt(), 1); // consent recorded
-    QVERIFY(q.value(8).toInt() > 0);  // scored
+    QVERIFY(q.value(8).toInt() > 0); // scored
     const QJsonObject details = QJsonDocument::fromJson(q.value(10).toByteArray()).object();
     QCOMPARE(details.value(QStringLiteral("phone_unverified")).toBool(), true);
-    QCOMPARE(details.value(QStringLiteral("form")).toObject().value(QStringLiteral("form_version")).toString(),
+    QCOMPARE(details.value(QStringLiteral("form"))
+                 .toObject()
+                 .value(QStringLiteral("form_version"))
+                 .toString(),
              QStringLiteral("v2.1"));
     QVERIFY(!q.value(11).toString().isEmpty());
     QCOMPARE(count(QStringLiteral("contacts"), QStringLiteral("consent_email = 1")), 1);
     QCOMPARE(count(QStringLiteral("inbound_journal"),
                    QStringLiteral("status = 'processed' AND route = 'campaign_form' AND "
-                                  "lead_id = '%1'").arg(uuid)),
+                                  "lead_id = '%1'")
+                       .arg(uuid)),
              1);
 }
 
 void tst_HttpReceiver::statusApiAnswersInSeedShape()
 {
     start();
-    const QString leadId = post(bytes(seedForm())).json().value(QStringLiteral("lead_id")).toString();
+    const QString leadId
+        = post(bytes(Test::seedCampaignForm())).json().value(QStringLiteral("lead_id")).toString();
     const Reply reply = get("/v1/api/leads/" + leadId.toLatin1() + "/status");
     QCOMPARE(reply.status, 200);
     const QJsonObject status = reply.json();
@@ -383,15 +350,19 @@ void tst_HttpReceiver::analyticsApiCountsTheCampaign()
 {
     start();
     for (int i = 0; i < 3; ++i) {
-        QJsonObject form = seedForm(QStringLiteral("person%1@company.com").arg(i));
+        QJsonObject form = Test::seedCampaignForm(QStringLiteral("person%1@company.com").arg(i));
         form = withField(form, QStringLiteral("tracking.utm_content"),
                          i == 2 ? QStringLiteral("ad-variant-b") : QStringLiteral("ad-variant-a"));
         QCOMPARE(post(bytes(form)).status, 201);
     }
     // Counted from the leads while the store has no analytics rollup, from the rollup (what
     // `serve` builds at start) once it has one: the same answer either way.
-    QCOMPARE(get("/v1/api/campaigns/nextcloud-installation-2025/analytics").json()
-                 .value(QStringLiteral("metrics")).toObject().value(QStringLiteral("total_leads")).toInt(),
+    QCOMPARE(get("/v1/api/campaigns/nextcloud-installation-2025/analytics")
+                 .json()
+                 .value(QStringLiteral("metrics"))
+                 .toObject()
+                 .value(QStringLiteral("total_leads"))
+                 .toInt(),
              3);
     {
         Core::Transaction transaction(m_store->db());
@@ -408,8 +379,10 @@ void tst_HttpReceiver::analyticsApiCountsTheCampaign()
     for (const char *key : {"qualified_leads", "conversion_rate", "average_lead_score",
                             "cost_per_lead", "revenue_generated"})
         QVERIFY2(metrics.contains(QLatin1String(key)), key);
-    QCOMPARE(analytics.value(QStringLiteral("lead_sources")).toObject()
-                 .value(QStringLiteral("landing-page")).toInt(),
+    QCOMPARE(analytics.value(QStringLiteral("lead_sources"))
+                 .toObject()
+                 .value(QStringLiteral("landing-page"))
+                 .toInt(),
              3);
     const QJsonArray content = analytics.value(QStringLiteral("top_performing_content")).toArray();
     QCOMPARE(content.first().toObject().value(QStringLiteral("utm_content")).toString(),
@@ -424,7 +397,7 @@ void tst_HttpReceiver::analyticsApiCountsTheCampaign()
 void tst_HttpReceiver::duplicateDeliveryChangesNothing()
 {
     start();
-    const QByteArray body = bytes(seedForm());
+    const QByteArray body = bytes(Test::seedCampaignForm());
     const Reply first = post(body);
     QCOMPARE(first.status, 201);
     const int activities = count(QStringLiteral("activities"));
@@ -442,10 +415,11 @@ void tst_HttpReceiver::idempotencyKeyMarksARetry()
     start();
     const QList<std::pair<QByteArray, QByteArray>> headers
         = {{"Content-Type", "application/json"}, {"Idempotency-Key", "form-submit-42"}};
-    const Reply first = post(bytes(seedForm(QStringLiteral("a@company.com"))), headers);
+    const Reply first
+        = post(bytes(Test::seedCampaignForm(QStringLiteral("a@company.com"))), headers);
     QCOMPARE(first.status, 201);
     // A retry whose body differs (a new client timestamp) is still the same submission.
-    QJsonObject retried = withField(seedForm(QStringLiteral("a@company.com")),
+    QJsonObject retried = withField(Test::seedCampaignForm(QStringLiteral("a@company.com")),
                                     QStringLiteral("form_metadata.timestamp"),
                                     QStringLiteral("2025-10-03T10:30:05Z"));
     const Reply second = post(bytes(retried), headers);
@@ -456,15 +430,16 @@ void tst_HttpReceiver::idempotencyKeyMarksARetry()
 void tst_HttpReceiver::sameEmailSameCampaignIsADuplicateSubmission()
 {
     start();
-    const Reply first = post(bytes(seedForm()));
+    const Reply first = post(bytes(Test::seedCampaignForm()));
     QCOMPARE(first.status, 201);
-    QJsonObject again = withField(seedForm(), QStringLiteral("lead_details.message"),
+    QJsonObject again = withField(Test::seedCampaignForm(), QStringLiteral("lead_details.message"),
                                   QStringLiteral("Any update?"));
     const Reply second = post(bytes(again));
     QCOMPARE(second.status, 409);
     const QJsonObject error = second.json();
     QCOMPARE(error.value(QStringLiteral("success")).toBool(true), false);
-    QCOMPARE(error.value(QStringLiteral("error")).toString(), QStringLiteral("DUPLICATE_SUBMISSION"));
+    QCOMPARE(error.value(QStringLiteral("error")).toString(),
+             QStringLiteral("DUPLICATE_SUBMISSION"));
     QCOMPARE(error.value(QStringLiteral("lead_id")).toString(),
              first.json().value(QStringLiteral("lead_id")).toString());
     QCOMPARE(count(QStringLiteral("leads")), 1);
@@ -481,8 +456,8 @@ void tst_HttpReceiver::sameEmailSameCampaignIsADuplicateSubmission()
 void tst_HttpReceiver::missingRequiredFields_data()
 {
     QTest::addColumn<QString>("field");
-    for (const char *field : {"campaign_id", "source", "contact.firstName", "contact.lastName",
-                              "contact.email"})
+    for (const char *field :
+         {"campaign_id", "source", "contact.firstName", "contact.lastName", "contact.email"})
         QTest::newRow(field) << QString::fromLatin1(field);
 }
 
@@ -490,13 +465,14 @@ void tst_HttpReceiver::missingRequiredFields()
 {
     QFETCH(QString, field);
     start();
-    for (const QJsonValue &missing : {QJsonValue(QJsonValue::Undefined), QJsonValue(),
-                                      QJsonValue(QStringLiteral("   "))}) {
-        const Reply reply = post(bytes(withField(seedForm(), field, missing)));
+    for (const QJsonValue &missing :
+         {QJsonValue(QJsonValue::Undefined), QJsonValue(), QJsonValue(QStringLiteral("   "))}) {
+        const Reply reply = post(bytes(withField(Test::seedCampaignForm(), field, missing)));
         QCOMPARE(reply.status, 400);
         const QJsonObject error = reply.json();
         QCOMPARE(error.value(QStringLiteral("success")).toBool(true), false);
-        QCOMPARE(error.value(QStringLiteral("error")).toString(), QStringLiteral("VALIDATION_ERROR"));
+        QCOMPARE(error.value(QStringLiteral("error")).toString(),
+                 QStringLiteral("VALIDATION_ERROR"));
         QCOMPARE(error.value(QStringLiteral("field")).toString(), field);
         QCOMPARE(error.value(QStringLiteral("code")).toInt(), 400);
         QVERIFY(!error.value(QStringLiteral("message")).toString().isEmpty());
@@ -514,38 +490,51 @@ void tst_HttpReceiver::malformedBodies_data()
     QByteArray deep;
     for (int i = 0; i < 5000; ++i)
         deep += '[';
-    QTest::newRow("not json") << QByteArray("campaign_id=x&source=y") << "INVALID_JSON" << "";
-    QTest::newRow("truncated") << bytes(seedForm()).left(120) << "INVALID_JSON" << "";
-    QTest::newRow("empty object") << QByteArray("{}") << "VALIDATION_ERROR" << "campaign_id";
-    QTest::newRow("array") << QByteArray("[1,2]") << "INVALID_JSON" << "";
-    QTest::newRow("deeply nested") << deep << "INVALID_JSON" << "";
-    QTest::newRow("nested in a field")
-        << QByteArray(R"({"campaign_id":"c","source":"s","contact":{"firstName":{"a":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}}})")
-        << "INVALID_JSON" << "";
+    QTest::newRow("not json") << QByteArray("campaign_id=x&source=y") << "INVALID_JSON"
+                              << "";
+    QTest::newRow("truncated") << bytes(Test::seedCampaignForm()).left(120) << "INVALID_JSON"
+                               << "";
+    QTest::newRow("empty object") << QByteArray("{}") << "VALIDATION_ERROR"
+                                  << "campaign_id";
+    QTest::newRow("array") << QByteArray("[1,2]") << "INVALID_JSON"
+                           << "";
+    QTest::newRow("deeply nested") << deep << "INVALID_JSON"
+                                   << "";
+    QTest::newRow("nested in a field") << QByteArray(
+        R"({"campaign_id":"c","source":"s","contact":{"firstName":{"a":[[[[[[[[[[[[[[[[[[1]]]]]]]]]]]]]]]]]}}})")
+                                       << "INVALID_JSON"
+                                       << "";
     QTest::newRow("email is a number")
-        << bytes(withField(seedForm(), QStringLiteral("contact.email"), 42)) << "VALIDATION_ERROR"
+        << bytes(withField(Test::seedCampaignForm(), QStringLiteral("contact.email"), 42))
+        << "VALIDATION_ERROR"
         << "contact.email";
-    QTest::newRow("contact is a string")
-        << bytes(withField(seedForm(), QStringLiteral("contact"), QStringLiteral("John")))
-        << "VALIDATION_ERROR" << "contact";
-    QTest::newRow("invalid email")
-        << bytes(withField(seedForm(), QStringLiteral("contact.email"), QStringLiteral("john@")))
-        << "VALIDATION_ERROR" << "contact.email";
-    QTest::newRow("invalid phone")
-        << bytes(withField(seedForm(), QStringLiteral("contact.phone"), QStringLiteral("call me")))
-        << "VALIDATION_ERROR" << "contact.phone";
+    QTest::newRow("contact is a string") << bytes(
+        withField(Test::seedCampaignForm(), QStringLiteral("contact"), QStringLiteral("John")))
+                                         << "VALIDATION_ERROR"
+                                         << "contact";
+    QTest::newRow("invalid email") << bytes(withField(
+        Test::seedCampaignForm(), QStringLiteral("contact.email"), QStringLiteral("john@")))
+                                   << "VALIDATION_ERROR"
+                                   << "contact.email";
+    QTest::newRow("invalid phone") << bytes(withField(
+        Test::seedCampaignForm(), QStringLiteral("contact.phone"), QStringLiteral("call me")))
+                                   << "VALIDATION_ERROR"
+                                   << "contact.phone";
     QTest::newRow("consent not boolean")
-        << bytes(withField(seedForm(), QStringLiteral("form_metadata.consent_given"),
+        << bytes(withField(Test::seedCampaignForm(), QStringLiteral("form_metadata.consent_given"),
                            QStringLiteral("maybe")))
-        << "VALIDATION_ERROR" << "form_metadata.consent_given";
+        << "VALIDATION_ERROR"
+        << "form_metadata.consent_given";
     QTest::newRow("name too long")
-        << bytes(withField(seedForm(), QStringLiteral("contact.firstName"),
+        << bytes(withField(Test::seedCampaignForm(), QStringLiteral("contact.firstName"),
                            QString(101, QLatin1Char('a'))))
-        << "VALIDATION_ERROR" << "contact.firstName";
+        << "VALIDATION_ERROR"
+        << "contact.firstName";
     QTest::newRow("NUL in a name")
-        << bytes(withField(seedForm(), QStringLiteral("contact.lastName"),
+        << bytes(withField(Test::seedCampaignForm(), QStringLiteral("contact.lastName"),
                            QString(QStringLiteral("Doe") + QChar(0))))
-        << "VALIDATION_ERROR" << "contact.lastName";
+        << "VALIDATION_ERROR"
+        << "contact.lastName";
 }
 
 void tst_HttpReceiver::malformedBodies()
@@ -563,17 +552,18 @@ void tst_HttpReceiver::malformedBodies()
     QCOMPARE(count(QStringLiteral("leads")), 0);
     QCOMPARE(count(QStringLiteral("inbound_journal"), QStringLiteral("status = 'rejected'")), 1);
     // The server is still fine.
-    QCOMPARE(post(bytes(seedForm())).status, 201);
+    QCOMPARE(post(bytes(Test::seedCampaignForm())).status, 201);
 }
 
 void tst_HttpReceiver::invalidUtf8IsRejectedAndJournalledVerbatim()
 {
     start();
-    QByteArray body = bytes(seedForm());
+    QByteArray body = bytes(Test::seedCampaignForm());
     body.replace("Acme Corp", "Acme \xC3\x28 \xFF\xFE Corp");
     const Reply reply = post(body);
     QCOMPARE(reply.status, 400);
-    QCOMPARE(reply.json().value(QStringLiteral("error")).toString(), QStringLiteral("INVALID_JSON"));
+    QCOMPARE(reply.json().value(QStringLiteral("error")).toString(),
+             QStringLiteral("INVALID_JSON"));
     QSqlQuery q(m_store->db().connection());
     QVERIFY(q.exec(QStringLiteral("SELECT body, status FROM inbound_journal")));
     QVERIFY(q.next());
@@ -587,13 +577,13 @@ void tst_HttpReceiver::truncatedBodyStoresNothing()
     // The client promises 2000 bytes, sends 100 and hangs up: nothing to answer, nothing kept.
     QByteArray raw = "POST /v1/api/leads HTTP/1.1\r\nHost: x\r\nContent-Type: application/json\r\n"
                      "Content-Length: 2000\r\n\r\n"
-                     + bytes(seedForm()).left(100);
+                     + bytes(Test::seedCampaignForm()).left(100);
     const Reply reply = exchange(m_port, raw, 1500, true);
     QVERIFY(!reply.complete);
     QCOMPARE(count(QStringLiteral("inbound_journal")), 0);
     QCOMPARE(count(QStringLiteral("leads")), 0);
     QCOMPARE(m_receiver->inFlight(), 0);
-    QCOMPARE(post(bytes(seedForm())).status, 201);
+    QCOMPARE(post(bytes(Test::seedCampaignForm())).status, 201);
 }
 
 void tst_HttpReceiver::tenMegabyteBodyIsRefusedBeforeItIsRead()
@@ -609,19 +599,19 @@ void tst_HttpReceiver::tenMegabyteBodyIsRefusedBeforeItIsRead()
              QStringLiteral("PAYLOAD_TOO_LARGE"));
     QCOMPARE(count(QStringLiteral("inbound_journal")), 0);
     // Over the route's own cap (64 KiB) but under the server's: refused by the route.
-    const QByteArray big = bytes(withField(seedForm(), QStringLiteral("padding"),
+    const QByteArray big = bytes(withField(Test::seedCampaignForm(), QStringLiteral("padding"),
                                            QString(100'000, QLatin1Char('x'))));
     QCOMPARE(post(big).status, 413);
     QCOMPARE(m_receiver->metrics().rejected(QStringLiteral("body_too_large")), 2);
-    QCOMPARE(post(bytes(seedForm())).status, 201);
+    QCOMPARE(post(bytes(Test::seedCampaignForm())).status, 201);
 }
 
 void tst_HttpReceiver::oversizedHeadIsRefused()
 {
     start();
-    const QByteArray raw = request("POST", "/v1/api/leads", bytes(seedForm()),
-                                   {{"Content-Type", "application/json"},
-                                    {"X-Filler", QByteArray(20'000, 'x')}});
+    const QByteArray raw
+        = request("POST", "/v1/api/leads", bytes(Test::seedCampaignForm()),
+                  {{"Content-Type", "application/json"}, {"X-Filler", QByteArray(20'000, 'x')}});
     const Reply reply = exchange(m_port, raw);
     QCOMPARE(reply.status, 431);
     QCOMPARE(count(QStringLiteral("inbound_journal")), 0);
@@ -630,7 +620,7 @@ void tst_HttpReceiver::oversizedHeadIsRefused()
 void tst_HttpReceiver::chunkedBodyIsRefused()
 {
     start();
-    const QByteArray body = bytes(seedForm());
+    const QByteArray body = bytes(Test::seedCampaignForm());
     const QByteArray raw = "POST /v1/api/leads HTTP/1.1\r\nHost: x\r\nContent-Type: "
                            "application/json\r\nTransfer-Encoding: chunked\r\n\r\n"
                            + QByteArray::number(body.size(), 16) + "\r\n" + body + "\r\n0\r\n\r\n";
@@ -645,17 +635,24 @@ void tst_HttpReceiver::injectionStringsAreStoredVerbatim()
     const QString sql = QStringLiteral("Robert'); DROP TABLE leads;--");
     const QString html = QStringLiteral("<script>alert(\"x\")</script>");
     const QString format = QStringLiteral("%s%s%n ${jndi:ldap://x} {{7*7}} \\\" ' ` \u202E");
-    QJsonObject form = seedForm();
-    const QStringList freeText = {
-        QStringLiteral("contact.company"),       QStringLiteral("lead_details.service_interest"),
-        QStringLiteral("lead_details.urgency"),  QStringLiteral("lead_details.message"),
-        QStringLiteral("lead_details.budget_range"), QStringLiteral("lead_details.timeline"),
-        QStringLiteral("tracking.visitor_id"),   QStringLiteral("tracking.session_id"),
-        QStringLiteral("tracking.utm_source"),   QStringLiteral("tracking.utm_medium"),
-        QStringLiteral("tracking.utm_campaign"), QStringLiteral("tracking.utm_term"),
-        QStringLiteral("tracking.utm_content"),  QStringLiteral("tracking.referrer_url"),
-        QStringLiteral("tracking.landing_page_url"), QStringLiteral("tracking.user_agent"),
-        QStringLiteral("source")};
+    QJsonObject form = Test::seedCampaignForm();
+    const QStringList freeText = {QStringLiteral("contact.company"),
+                                  QStringLiteral("lead_details.service_interest"),
+                                  QStringLiteral("lead_details.urgency"),
+                                  QStringLiteral("lead_details.message"),
+                                  QStringLiteral("lead_details.budget_range"),
+                                  QStringLiteral("lead_details.timeline"),
+                                  QStringLiteral("tracking.visitor_id"),
+                                  QStringLiteral("tracking.session_id"),
+                                  QStringLiteral("tracking.utm_source"),
+                                  QStringLiteral("tracking.utm_medium"),
+                                  QStringLiteral("tracking.utm_campaign"),
+                                  QStringLiteral("tracking.utm_term"),
+                                  QStringLiteral("tracking.utm_content"),
+                                  QStringLiteral("tracking.referrer_url"),
+                                  QStringLiteral("tracking.landing_page_url"),
+                                  QStringLiteral("tracking.user_agent"),
+                                  QStringLiteral("source")};
     const QStringList values = {sql, html, format};
     for (qsizetype i = 0; i < freeText.size(); ++i)
         form = withField(form, freeText.at(i), values.at(i % values.size()));
@@ -676,7 +673,8 @@ void tst_HttpReceiver::injectionStringsAreStoredVerbatim()
     // Names are normalised (title case), never executed.
     QCOMPARE(q.value(17).toString(), *Core::Normalizer::personName(sql));
     QVERIFY(!q.next());
-    QCOMPARE(count(QStringLiteral("campaigns"), QStringLiteral("external_id = 'x'' OR ''1''=''1'")), 1);
+    QCOMPARE(count(QStringLiteral("campaigns"), QStringLiteral("external_id = 'x'' OR ''1''=''1'")),
+             1);
     QCOMPARE(count(QStringLiteral("leads")), 1); // the table is still there
     const QString leadId = reply.json().value(QStringLiteral("lead_id")).toString();
     QCOMPARE(get("/v1/api/leads/" + leadId.toLatin1() + "/status").status, 200);
@@ -685,7 +683,7 @@ void tst_HttpReceiver::injectionStringsAreStoredVerbatim()
 void tst_HttpReceiver::unknownFieldsAreIgnored()
 {
     start();
-    QJsonObject form = seedForm();
+    QJsonObject form = Test::seedCampaignForm();
     form.insert(QStringLiteral("honeypot"), QStringLiteral("x"));
     form = withField(form, QStringLiteral("contact.fax"), QStringLiteral("555"));
     form = withField(form, QStringLiteral("tracking.screen"),
@@ -698,18 +696,19 @@ void tst_HttpReceiver::contentTypeMustBeJson()
 {
     start();
     for (const QByteArray &type : {QByteArray("text/plain"),
-                                   QByteArray("application/x-www-form-urlencoded"),
-                                   QByteArray()}) {
+                                   QByteArray("application/x-www-form-urlencoded"), QByteArray()}) {
         QList<std::pair<QByteArray, QByteArray>> headers;
         if (!type.isEmpty())
             headers.push_back({"Content-Type", type});
-        const Reply reply = post(bytes(seedForm()), headers);
+        const Reply reply = post(bytes(Test::seedCampaignForm()), headers);
         QCOMPARE(reply.status, 415);
         QCOMPARE(reply.json().value(QStringLiteral("error")).toString(),
                  QStringLiteral("UNSUPPORTED_MEDIA_TYPE"));
     }
-    QCOMPARE(post(bytes(seedForm()), {{"Content-Type", "Application/JSON; charset=utf-8"}}).status,
-             201);
+    QCOMPARE(
+        post(bytes(Test::seedCampaignForm()), {{"Content-Type", "Application/JSON; charset=utf-8"}})
+            .status,
+        201);
 }
 
 void tst_HttpReceiver::unknownPathAndMethod()
@@ -731,16 +730,18 @@ void tst_HttpReceiver::campaignTokenIsEnforcedAndNeverStored()
                                                QStringLiteral("nextcloud-installation-2025"),
                                                QStringLiteral("s3cret-token"), 1));
     start();
-    const Reply none = post(bytes(seedForm()));
+    const Reply none = post(bytes(Test::seedCampaignForm()));
     QCOMPARE(none.status, 401);
-    QCOMPARE(none.json().value(QStringLiteral("field")).toString(), QStringLiteral("X-Campaign-Token"));
-    const Reply wrong = post(bytes(seedForm()),
+    QCOMPARE(none.json().value(QStringLiteral("field")).toString(),
+             QStringLiteral("X-Campaign-Token"));
+    const Reply wrong = post(bytes(Test::seedCampaignForm()),
                              {{"Content-Type", "application/json"}, {"X-Campaign-Token", "guess"}});
     QCOMPARE(wrong.status, 403);
     QCOMPARE(count(QStringLiteral("inbound_journal")), 0); // unauthenticated bodies are not kept
     QCOMPARE(m_receiver->metrics().rejected(QStringLiteral("unauthorized")), 2);
-    const Reply right = post(bytes(seedForm()), {{"Content-Type", "application/json"},
-                                                 {"X-Campaign-Token", "s3cret-token"}});
+    const Reply right
+        = post(bytes(Test::seedCampaignForm()),
+               {{"Content-Type", "application/json"}, {"X-Campaign-Token", "s3cret-token"}});
     QCOMPARE(right.status, 201);
     QCOMPARE(get("/v1/api/campaigns/nextcloud-installation-2025/analytics").status, 401);
     QCOMPARE(get("/v1/api/campaigns/nextcloud-installation-2025/analytics",
@@ -757,7 +758,7 @@ void tst_HttpReceiver::campaignTokenIsEnforcedAndNeverStored()
     QVERIFY(!q.value(0).toString().contains(QStringLiteral("s3cret")));
     QVERIFY(q.value(0).toString().contains(QStringLiteral("[redacted]")));
     // A campaign without a token stays open.
-    QCOMPARE(post(bytes(withField(seedForm(QStringLiteral("b@company.com")),
+    QCOMPARE(post(bytes(withField(Test::seedCampaignForm(QStringLiteral("b@company.com")),
                                   QStringLiteral("campaign_id"), QStringLiteral("open-campaign"))))
                  .status,
              201);
@@ -773,11 +774,12 @@ void tst_HttpReceiver::perPeerRateLimit()
         QCOMPARE(get("/v1/api/leads/lead_x/status").status, 404);
     const Reply limited = get("/v1/api/leads/lead_x/status");
     QCOMPARE(limited.status, 429);
-    QCOMPARE(limited.json().value(QStringLiteral("error")).toString(), QStringLiteral("RATE_LIMITED"));
+    QCOMPARE(limited.json().value(QStringLiteral("error")).toString(),
+             QStringLiteral("RATE_LIMITED"));
     QCOMPARE(limited.header("Retry-After"), QByteArray("20")); // one request per 20 s
-    QCOMPARE(post(bytes(seedForm())).status, 429);
+    QCOMPARE(post(bytes(Test::seedCampaignForm())).status, 429);
     clock.advanceMs(20'000);
-    QCOMPARE(post(bytes(seedForm())).status, 201);
+    QCOMPARE(post(bytes(Test::seedCampaignForm())).status, 201);
     QCOMPARE(get("/health").status, 200); // never limited
     QCOMPARE(m_receiver->metrics().rejected(QStringLiteral("rate_limit_ip")), 2);
 }
@@ -788,14 +790,14 @@ void tst_HttpReceiver::perCampaignRateLimit()
     Sync::HttpReceiver::Options options;
     options.perCampaignPerHour = 2;
     start(options, clock);
-    QCOMPARE(post(bytes(seedForm(QStringLiteral("a@x.com")))).status, 201);
-    QCOMPARE(post(bytes(seedForm(QStringLiteral("b@x.com")))).status, 201);
-    const Reply limited = post(bytes(seedForm(QStringLiteral("c@x.com"))));
+    QCOMPARE(post(bytes(Test::seedCampaignForm(QStringLiteral("a@x.com")))).status, 201);
+    QCOMPARE(post(bytes(Test::seedCampaignForm(QStringLiteral("b@x.com")))).status, 201);
+    const Reply limited = post(bytes(Test::seedCampaignForm(QStringLiteral("c@x.com"))));
     QCOMPARE(limited.status, 429);
     QCOMPARE(limited.header("Retry-After"), QByteArray("1800"));
     // Another campaign has its own budget.
-    QCOMPARE(post(bytes(withField(seedForm(QStringLiteral("c@x.com")), QStringLiteral("campaign_id"),
-                                  QStringLiteral("other"))))
+    QCOMPARE(post(bytes(withField(Test::seedCampaignForm(QStringLiteral("c@x.com")),
+                                  QStringLiteral("campaign_id"), QStringLiteral("other"))))
                  .status,
              201);
     QCOMPARE(count(QStringLiteral("leads")), 3);
@@ -808,21 +810,27 @@ void tst_HttpReceiver::healthAndMetrics()
     QCOMPARE(health.status, 200);
     const QJsonObject state = health.json();
     QCOMPARE(state.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
-    QCOMPARE(state.value(QStringLiteral("database")).toObject().value(QStringLiteral("writable")).toBool(),
+    QCOMPARE(state.value(QStringLiteral("database"))
+                 .toObject()
+                 .value(QStringLiteral("writable"))
+                 .toBool(),
              true);
     QVERIFY(state.value(QStringLiteral("journal")).toObject().contains(QStringLiteral("backlog")));
-    QCOMPARE(post(bytes(seedForm())).status, 201);
+    QCOMPARE(post(bytes(Test::seedCampaignForm())).status, 201);
     QCOMPARE(post("{").status, 400);
     QCOMPARE(get("/nope").status, 404);
     const Reply metrics = get("/metrics");
     QCOMPARE(metrics.status, 200);
     QVERIFY(metrics.header("Content-Type").startsWith("text/plain"));
     const QByteArray text = metrics.body;
-    QVERIFY2(text.contains("leaddesk_http_requests_total{route=\"campaign_form\",status=\"201\"} 1"),
-             text.constData());
-    QVERIFY(text.contains("leaddesk_http_requests_total{route=\"campaign_form\",status=\"400\"} 1"));
+    QVERIFY2(
+        text.contains("leaddesk_http_requests_total{route=\"campaign_form\",status=\"201\"} 1"),
+        text.constData());
+    QVERIFY(
+        text.contains("leaddesk_http_requests_total{route=\"campaign_form\",status=\"400\"} 1"));
     QVERIFY(text.contains("leaddesk_ingest_latency_seconds_count{route=\"campaign_form\"} 2"));
-    QVERIFY(text.contains("leaddesk_ingest_latency_seconds_bucket{route=\"campaign_form\",le=\"+Inf\"} 2"));
+    QVERIFY(text.contains(
+        "leaddesk_ingest_latency_seconds_bucket{route=\"campaign_form\",le=\"+Inf\"} 2"));
     QVERIFY(text.contains("leaddesk_requests_rejected_total{reason=\"not_found\"} 1"));
     QVERIFY(text.contains("leaddesk_requests_rejected_total{reason=\"invalid_body\"} 1"));
     QVERIFY(text.contains("leaddesk_journal_backlog 0"));
@@ -834,18 +842,19 @@ void tst_HttpReceiver::corsPreflight()
     Sync::HttpReceiver::Options options;
     options.allowedOrigins = {QStringLiteral("https://nexlink.website")};
     start(options);
-    const Reply preflight = exchange(
-        m_port, request("OPTIONS", "/v1/api/leads", {},
-                        {{"Origin", "https://nexlink.website"},
-                         {"Access-Control-Request-Method", "POST"}}));
+    const Reply preflight = exchange(m_port, request("OPTIONS", "/v1/api/leads", {},
+                                                     {{"Origin", "https://nexlink.website"},
+                                                      {"Access-Control-Request-Method", "POST"}}));
     QCOMPARE(preflight.status, 204);
-    QCOMPARE(preflight.header("Access-Control-Allow-Origin"), QByteArray("https://nexlink.website"));
+    QCOMPARE(preflight.header("Access-Control-Allow-Origin"),
+             QByteArray("https://nexlink.website"));
     QVERIFY(preflight.header("Access-Control-Allow-Headers").contains("X-Campaign-Token"));
-    const Reply posted = post(bytes(seedForm()), {{"Content-Type", "application/json"},
-                                                  {"Origin", "https://nexlink.website"}});
+    const Reply posted
+        = post(bytes(Test::seedCampaignForm()),
+               {{"Content-Type", "application/json"}, {"Origin", "https://nexlink.website"}});
     QCOMPARE(posted.header("Access-Control-Allow-Origin"), QByteArray("https://nexlink.website"));
-    const Reply foreign = exchange(m_port, request("OPTIONS", "/v1/api/leads", {},
-                                                   {{"Origin", "https://evil.example"}}));
+    const Reply foreign = exchange(
+        m_port, request("OPTIONS", "/v1/api/leads", {}, {{"Origin", "https://evil.example"}}));
     QVERIFY(foreign.header("Access-Control-Allow-Origin").isEmpty());
 }
 
@@ -857,7 +866,7 @@ void tst_HttpReceiver::pipelinedAnswersKeepRequestOrder()
     QTcpSocket socket;
     socket.connectToHost(QHostAddress::LocalHost, m_port);
     QVERIFY(socket.waitForConnected(5000));
-    socket.write(request("POST", "/v1/api/leads", bytes(seedForm()))
+    socket.write(request("POST", "/v1/api/leads", bytes(Test::seedCampaignForm()))
                  + request("GET", "/v1/api/leads/lead_x/status"));
     QByteArray data;
     QElapsedTimer timer;
@@ -876,8 +885,8 @@ void tst_HttpReceiver::aFailingRequestDoesNotTakeItsBatchAlong()
     LD_VERIFY_OK(routes->add(std::make_shared<const FlakyRoute>()));
     Sync::HttpReceiver::Options options;
     options.logRequests = false;
-    m_receiver = std::make_unique<Sync::HttpReceiver>(*m_writer, *m_reader, m_business, routes,
-                                                      options);
+    m_receiver
+        = std::make_unique<Sync::HttpReceiver>(*m_writer, *m_reader, m_business, routes, options);
     auto port = m_receiver->start();
     LD_VERIFY_OK(port);
     // Sent together so they tend to share a writer batch: the failing one is rolled back alone
@@ -918,8 +927,9 @@ void tst_HttpReceiver::drainAnswersInFlightThenRefuses()
         auto socket = std::make_unique<QTcpSocket>();
         socket->connectToHost(QHostAddress::LocalHost, m_port);
         QVERIFY(socket->waitForConnected(5000));
-        socket->write(request("POST", "/v1/api/leads",
-                              bytes(seedForm(QStringLiteral("drain%1@company.com").arg(i)))));
+        socket->write(
+            request("POST", "/v1/api/leads",
+                    bytes(Test::seedCampaignForm(QStringLiteral("drain%1@company.com").arg(i)))));
         QVERIFY(socket->waitForBytesWritten(5000));
         sockets.push_back(std::move(socket));
     }
