@@ -13,6 +13,7 @@
 //                  [--wal-autocheckpoint PAGES]
 // `writer` / --writer-floor: the store's share alone (journal + ingest, 64 to a commit, no HTTP);
 // --wal-autocheckpoint: a what-if for the writer's checkpoint interval (SQLite's default 1000).
+#include "allocatortuning.h"
 #include "businessrepository.h"
 #include "database.h"
 #include "databasethread.h"
@@ -193,6 +194,7 @@ QString option(const QStringList &args, const QString &name, const QString &fall
 
 int main(int argc, char *argv[])
 {
+    Core::tuneAllocatorForThroughput(); // as leaddeskctl does, for both sides of the comparison
     QCoreApplication app(argc, argv);
     const QStringList args = app.arguments();
     const int seconds = option(args, QStringLiteral("--seconds"), QStringLiteral("30")).toInt();
