@@ -2,10 +2,6 @@
 #include "ctlcommon.h"
 
 #include "engine.h"
-#include "leadrescorer.h"
-#include "scoringrules.h"
-#include "settingsrepository.h"
-#include "sqlitestatement.h"
 #include "vendorimporter.h"
 #include "vendorprofile.h"
 
@@ -64,32 +60,6 @@ int runImport(const CtlContext &context)
     if (!store)
         return ExitFailure;
     auto &[db, business] = *store;
-    // The importer scores new leads under the shipped rules; a business with rules of its own
-    // has the leads after this row rescored under them once the import is done.
-    auto ownRules = Core::SettingsRepository(*db).value(
-        business.id, QString::fromLatin1(Core::SettingsRepository::kScoringRules));
-    if (!ownRules) {
-        printError(ownRules.error().message);
-        return ExitFailure;
-    }
-    std::shared_ptr<const Core::ScoringRules> businessRules;
-    qint64 lastRowBefore = 0;
-    if (*ownRules) {
-        auto rules = Core::ScoringRules::forBusiness(*db, business.id);
-        if (!rules) {
-            printError(rules.error().message);
-            return ExitFailure;
-        }
-        businessRules = std::make_shared<const Core::ScoringRules>(std::move(*rules));
-        Core::SqliteStatement &last = db->statement("SELECT coalesce(max(rowid), 0) FROM leads");
-        auto row = last.step();
-        if (!row) {
-            printError(row.error().message);
-            return ExitFailure;
-        }
-        lastRowBefore = *row ? last.columnInt(0) : 0;
-        last.reset();
-    }
     db.reset();
     // A large page cache keeps the lead indexes in memory for the length of a big import.
     Core::StoreWriter::Options largeCache;
@@ -133,20 +103,6 @@ int runImport(const CtlContext &context)
                        ? QStringLiteral("%1: %2").arg(file, summary.error().message)
                        : summary.error().message);
         return ExitFailure;
-    }
-    if (businessRules && summary->imported + summary->merged > 0) {
-        // Part of how the new rows are made, so their stamps stay.
-        Core::LeadRescorer::Options rescore;
-        rescore.nowMs = QDateTime::currentMSecsSinceEpoch();
-        rescore.stamp = Core::LeadRescorer::Stamp::AsCreated;
-        rescore.afterRowId = lastRowBefore;
-        auto rescorer
-            = std::make_shared<Core::LeadRescorer>(business.id, businessRules, rescore);
-        auto rescored = Core::LeadRescorer::runOnWriter(**writer, rescorer).result();
-        if (!rescored) {
-            printError(QStringLiteral("scoring the new leads: %1").arg(rescored.error().message));
-            return ExitFailure;
-        }
     }
     const double seconds = timer.elapsed() / 1000.0;
     out() << "read " << summary->read << ", imported " << summary->imported << ", merged "

@@ -5,6 +5,7 @@
 
 #include "slaclock.h"
 #include "slaconfig.h"
+#include "slasweep.h"
 #include "slatracker.h"
 
 #include <QDateTime>
@@ -178,12 +179,14 @@ int runSla(const CtlContext &context)
 
     Core::SlaTracker tracker(*db, business.id, *config);
     if (parser.isSet(QStringLiteral("check"))) {
-        auto check = tracker.check(now);
-        if (!check) {
-            printError(check.error().message);
+        // The same pass the engine's SLA monitor runs: breaches, escalation, reassignment.
+        auto sweep = Core::SlaSweep::run(*db, business.id, now);
+        if (!sweep) {
+            printError(sweep.error().message);
             return ExitFailure;
         }
-        document.insert(QStringLiteral("check"), check->toJson());
+        const Core::SlaCheckResult *check = &sweep->check;
+        document.insert(QStringLiteral("check"), sweep->toJson());
         if (!json) {
             if (check->breaches.isEmpty())
                 out() << "No new SLA breaches.\n";
@@ -204,6 +207,10 @@ int runSla(const CtlContext &context)
                 if (!check->escalation->bookingUrl.isEmpty())
                     out() << "Professional services: " << check->escalation->bookingUrl << "\n";
             }
+            for (const Core::SlaSweep::Reassignment &moved : std::as_const(sweep->reassignments))
+                if (moved.outcome.assigned)
+                    out() << "Reassigned lead " << moved.leadId << " to " << moved.outcome.userName
+                          << "\n";
         }
     }
 

@@ -5,10 +5,12 @@
 #include "chatbotbody.h"
 #include "identityresolver.h"
 #include "ids.h"
+#include "ingestionstages.h"
 #include "leadingestor.h"
 #include "leadnormalizer.h"
 #include "leadrepository.h"
 #include "normalizer.h"
+#include "savepoint.h"
 #include "settingsrepository.h"
 #include "sqlitestatement.h"
 
@@ -23,48 +25,6 @@
 namespace LeadDesk::Core {
 
 namespace {
-
-// Rolls the operation's writes back unless released: atomic alone or inside a caller's
-// transaction (SQLite nests savepoints).
-class Savepoint final
-{
-public:
-    explicit Savepoint(Database &db)
-        : m_db(db)
-    {
-        auto ok = m_db.execDirect(QStringLiteral("SAVEPOINT chatbot"));
-        m_open = ok.has_value();
-        if (!ok)
-            m_error = ok.error();
-    }
-    ~Savepoint()
-    {
-        if (m_open) {
-            (void)m_db.execDirect(QStringLiteral("ROLLBACK TO chatbot"));
-            (void)m_db.execDirect(QStringLiteral("RELEASE chatbot"));
-        }
-    }
-    Q_DISABLE_COPY_MOVE(Savepoint)
-
-    [[nodiscard]] Result<void> status() const
-    {
-        if (!m_open)
-            return std::unexpected(m_error);
-        return {};
-    }
-    Result<void> release()
-    {
-        if (!m_open)
-            return std::unexpected(m_error);
-        m_open = false;
-        return m_db.execDirect(QStringLiteral("RELEASE chatbot"));
-    }
-
-private:
-    Database &m_db;
-    bool m_open = false;
-    Error m_error;
-};
 
 QString iso(qint64 ms)
 {
@@ -330,6 +290,7 @@ Result<void> ChatbotService::ensurePipeline()
     }
     if (!m_ingestor) {
         m_ownIngestor = std::make_unique<LeadIngestor>(m_db, m_clock);
+        addStandardStages(*m_ownIngestor); // a chatbot lead is routed and timed like any other
         m_ingestor = m_ownIngestor.get();
     }
     return {};
@@ -457,7 +418,10 @@ Result<void> ChatbotService::writeLead(State &state, const ScoreResult &score, b
     update.bind(5, compact(score.breakdown));
     update.bind(6, nowMs);
     update.bind(7, Ids::nextHlc(nowMs));
-    return update.execute();
+    if (auto ok = update.execute(); !ok)
+        return ok;
+    // The SLA target may depend on the grade the behaviour model just gave.
+    return m_slaClock.recomputeLead(m_db, state.session.leadId, nowMs);
 }
 
 ChatbotResponse ChatbotService::sessionNotFound() const
@@ -493,7 +457,7 @@ Result<ChatbotResponse> ChatbotService::startSession(const ChatbotStartInput &in
     session.startedAtMs = now;
     session.updatedAtMs = now;
 
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     SqliteStatement &insert = m_db.statement(
@@ -600,7 +564,7 @@ Result<ChatbotResponse> ChatbotService::answer(const ChatbotAnswerInput &input, 
     answer.updatedAtMs = now;
     const int worth = m_rules->scoreEvents(answerEvents(answer)).score;
 
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     // UNIQUE (session_id, question_id): a second answer replaces the first, so answering again
@@ -704,7 +668,7 @@ Result<ChatbotResponse> ChatbotService::skipQuestion(const ChatbotSkipInput &inp
     QJsonObject metadata{{QStringLiteral("reason"), input.reason},
                          {QStringLiteral("question_id"),
                           question ? QJsonValue(question->id) : QJsonValue(QJsonValue::Null)}};
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     if (auto ok = insertBehaviour(state.session, type, metadata, change, now); !ok)
@@ -742,7 +706,7 @@ Result<ChatbotResponse> ChatbotService::behavior(const ChatbotBehaviorInput &inp
     // second time).
     const int change = scoreOf(state).score - before;
 
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     if (auto ok = insertBehaviour(state.session, input.action, input.metadata, change, now); !ok)
@@ -771,7 +735,7 @@ Result<ChatbotResponse> ChatbotService::updateProfile(const ChatbotProfileInput 
     State &state = *loaded;
     const qint64 now = m_clock.nowMs();
 
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     if (auto ok = insertBehaviour(state.session, QString::fromLatin1(kProfileUpdated),
@@ -1032,7 +996,7 @@ Result<ChatbotResponse> ChatbotService::abVariant(const ChatbotSessionInput &inp
         return sessionNotFound();
     const QString test = m_config->abTestName();
     const qint64 now = m_clock.nowMs();
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     // A business that has no A/B tests at all gets the chatbot's default test (seed 001's
@@ -1075,7 +1039,7 @@ Result<ChatbotResponse> ChatbotService::abConversion(const ChatbotConversionInpu
     if (input.conversionValue)
         cents = std::llround(*input.conversionValue * 100.0);
 
-    Savepoint savepoint(m_db);
+    Savepoint savepoint(m_db, "chatbot");
     if (auto ok = savepoint.status(); !ok)
         return std::unexpected(ok.error());
     auto recorded = AbTests::recordConversion(m_db, m_businessId, input.testName, (*session)->key,
@@ -1148,7 +1112,7 @@ Result<ChatbotResponse> ChatbotService::notify(const ChatbotSessionInput &input)
         const QJsonObject metadata{{QStringLiteral("session_id"), state.session.key},
                                    {QStringLiteral("lead_score"), result.score},
                                    {QStringLiteral("lead_type"), type}};
-        Savepoint savepoint(m_db);
+        Savepoint savepoint(m_db, "chatbot");
         if (auto ok = savepoint.status(); !ok)
             return std::unexpected(ok.error());
         if (auto ok = insertBehaviour(state.session, QString::fromLatin1(kNotificationSent),

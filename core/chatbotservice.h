@@ -7,6 +7,7 @@
 #include "database.h"
 #include "result.h"
 #include "scoringrules.h"
+#include "slaclock.h"
 
 #include <QJsonObject>
 #include <QList>
@@ -142,6 +143,8 @@ private:
     LeadIngestor *m_ingestor = nullptr;
     const Normalizer *m_normalizer = nullptr;
     std::unique_ptr<LeadIngestor> m_ownIngestor;
+    // The behaviour model can move a lead to another grade, and with it to another SLA target.
+    SlaClock m_slaClock;
     std::unique_ptr<Normalizer> m_ownNormalizer;
 };
 

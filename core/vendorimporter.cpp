@@ -2,6 +2,7 @@
 
 #include "csvreader.h"
 #include "ids.h"
+#include "ingestionstages.h"
 #include "leadingestor.h"
 #include "leadnormalizer.h"
 #include "vendorprofile.h"
@@ -102,10 +103,7 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
     // The ingestor lives on the writer thread (it holds that thread's connection) and keeps its
     // campaign cache across batches.
     auto ingestor = std::make_shared<std::unique_ptr<LeadIngestor>>();
-    auto rules = ScoringRules::loadDefault();
-    if (!rules)
-        return std::unexpected(rules.error());
-    auto scoring = std::make_shared<const ScoringRules>(std::move(*rules));
+    std::shared_ptr<const ScoringRules> scoring = options.scoring;
     // One batch on the writer thread. A record that fails to store (a constraint the validator
     // did not foresee) fails the whole job, which rolls back alone; the batch is then sent again
     // without that record. That is rare, so records need no savepoint of their own (a RELEASE
@@ -114,8 +112,17 @@ Result<VendorImporter::Summary> VendorImporter::run(StoreWriter &writer, const Q
         = [ingestor, scoring, businessId](std::shared_ptr<std::vector<PendingLead>> batch) {
               return [batch, ingestor, scoring, businessId](Database &db) -> Result<BatchResult> {
                   if (!*ingestor) {
-                      *ingestor = std::make_unique<LeadIngestor>(db);
-                      (*ingestor)->setScoring(scoring);
+                      std::shared_ptr<const ScoringRules> rules = scoring;
+                      if (!rules) {
+                          auto own = ScoringRules::forBusiness(db, businessId);
+                          if (!own)
+                              return std::unexpected(own.error()); // fails the import
+                          rules = std::make_shared<const ScoringRules>(std::move(*own));
+                      }
+                      auto created = std::make_unique<LeadIngestor>(db);
+                      created->setScoring(std::move(rules));
+                      addStandardStages(*created);
+                      *ingestor = std::move(created);
                   }
                   BatchResult result;
                   for (std::size_t i = 0; i < batch->size(); ++i) {

@@ -2,6 +2,7 @@
 
 #include "databasethread.h"
 #include "result.h"
+#include "scoringrules.h"
 
 #include <QStringList>
 
@@ -13,6 +14,7 @@ namespace LeadDesk::Core {
 // validation and normalisation of every record, identity resolution and dedupe, storage in
 // batches on the store's writer thread (parsing the next batch while the last one is written).
 // Failed records go to a CSV with their original columns plus error_field and error_message.
+// New leads are scored, routed and get their SLA clock (addStandardStages) as they are stored.
 // Re-importing the same file changes nothing: each record carries a stable id (the vendor's
 // own, or a fingerprint of the record).
 class VendorImporter final
@@ -24,6 +26,9 @@ public:
         QString filePath;
         QString failedOutPath; // empty: failures are only counted (and the first few kept)
         QString defaultRegion = QStringLiteral("US");
+        // Rules new leads are scored with; null: the business's own (ScoringRules::forBusiness,
+        // read on the writer thread when the first batch is stored).
+        std::shared_ptr<const ScoringRules> scoring;
         // Records per write job (and so at least per commit): large, because a commit writes
         // every index page it touched and lead indexes have random keys (e-mail, names).
         int batchSize = 20000;

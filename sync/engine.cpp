@@ -31,6 +31,7 @@ Engine::~Engine()
 {
     // A rescore stops at its next page rather than running to the end while the writer drains.
     ++*m_rescoreGeneration;
+    m_slaMonitor.reset();
     // Readers first: the writer's final checkpoint should not wait on open read transactions.
     m_reader.reset();
     m_writer.reset();
@@ -69,6 +70,9 @@ Core::Result<void> Engine::open(const QString &dataDir)
         return std::unexpected(reader.error());
     m_reader = std::move(*reader);
     loadScoringRules();
+    m_slaMonitor = std::make_unique<SlaMonitor>(*m_writer, m_business.id);
+    connect(m_slaMonitor.get(), &SlaMonitor::breachesRecorded, this, &Engine::slaBreachesRecorded);
+    m_slaMonitor->start();
     return {};
 }
 
@@ -119,8 +123,8 @@ QFuture<Core::Result<void>> Engine::saveScoringRules(const QByteArray &document)
     const QString businessId = m_business.id;
     const QFuture<Core::Result<void>> stored
         = m_writer->submit([businessId, document](Core::Database &db) -> Core::Result<void> {
-              auto saved = Core::ScoringRules::saveForBusiness(
-                  db, businessId, document, Core::Clock::system().nowMs());
+              auto saved = Core::ScoringRules::saveForBusiness(db, businessId, document,
+                                                               Core::Clock::system().nowMs());
               if (!saved)
                   return std::unexpected(saved.error());
               return {};
@@ -144,8 +148,7 @@ void Engine::rescore()
     const quint64 generation = ++*m_rescoreGeneration;
     Core::LeadRescorer::Options options;
     options.nowMs = Core::Clock::system().nowMs();
-    auto rescorer
-        = std::make_shared<Core::LeadRescorer>(m_business.id, m_scoringRules, options);
+    auto rescorer = std::make_shared<Core::LeadRescorer>(m_business.id, m_scoringRules, options);
     m_rescoring = true;
     Q_EMIT rescoreStarted();
     // Runs on the writer thread after each page: a newer rescore (or closing) stops this one.

@@ -5,8 +5,10 @@
 #include "leadrescorer.h"
 #include "result.h"
 #include "scoringrules.h"
+#include "slamonitor.h"
 
 #include <QFuture>
+#include <QJsonObject>
 #include <QObject>
 
 class QTimer;
@@ -59,6 +61,9 @@ public:
     void rescore();
     [[nodiscard]] bool isRescoring() const { return m_rescoring; }
 
+    // The SLA watch of the business, started by open() (null before).
+    [[nodiscard]] SlaMonitor *slaMonitor() { return m_slaMonitor.get(); }
+
 Q_SIGNALS:
     void leadsChanged();
     void scoringRulesChanged();
@@ -67,6 +72,8 @@ Q_SIGNALS:
     void rescoreProgress(qint64 done, qint64 total);
     // `error` is empty on success.
     void rescoreFinished(qint64 done, qint64 changed, const QString &error);
+    // A sweep of the SLA monitor recorded breaches or an escalation (SlaMonitor's JSON).
+    void slaBreachesRecorded(const QJsonObject &checkResultJson);
 
 private:
     void loadScoringRules();
@@ -78,6 +85,7 @@ private:
     Core::Business m_business;
     std::unique_ptr<Core::StoreWriter> m_writer;
     std::unique_ptr<Core::StoreReader> m_reader;
+    std::unique_ptr<SlaMonitor> m_slaMonitor; // before the writer it uses goes
     std::shared_ptr<const Core::ScoringRules> m_scoringRules;
     // Each rescore's number; a page of an older one finds it changed and stops.
     std::shared_ptr<std::atomic<quint64>> m_rescoreGeneration

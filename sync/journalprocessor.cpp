@@ -1,6 +1,7 @@
 #include "journalprocessor.h"
 
 #include "ids.h"
+#include "ingestionstages.h"
 #include "leadingestor.h"
 #include "normalizer.h"
 #include "scoringrules.h"
@@ -147,8 +148,7 @@ JournalProcessor::~JournalProcessor() = default;
 
 JournalProcessor::State &JournalProcessor::stateFor(Core::Database &db)
 {
-    if (!m_state || m_state->db != &db) {
-        m_state = std::make_unique<State>(db, m_business, m_clock);
+    auto loadScoring = [&] {
         std::shared_ptr<const Core::ScoringRules> scoring = m_options.scoring;
         if (!scoring) {
             if (auto rules = Core::ScoringRules::forBusiness(db, m_business.id))
@@ -157,8 +157,17 @@ JournalProcessor::State &JournalProcessor::stateFor(Core::Database &db)
                 qCWarning(lcJournal) << "no scoring rules:" << rules.error().toString();
         }
         m_state->ingestor.setScoring(std::move(scoring));
+    };
+    if (!m_state || m_state->db != &db) {
+        m_state = std::make_unique<State>(db, m_business, m_clock);
+        m_reloadScoring = false;
+        loadScoring();
+        if (m_options.standardStages)
+            Core::addStandardStages(m_state->ingestor);
         if (m_options.configureIngestor)
             m_options.configureIngestor(m_state->ingestor, db);
+    } else if (m_reloadScoring.exchange(false)) {
+        loadScoring();
     }
     if (m_forgetCaches.exchange(false))
         m_state->ingestor.forgetCaches();
@@ -283,8 +292,7 @@ Core::Result<JournalProcessor::Replayed> JournalProcessor::replay(Core::Database
     request.pathParams = m_routes->match(request.method, request.path).params;
 
     const qint64 now = m_clock.nowMs();
-    WriteContext context{db, m_business, state.ingestor, state.normalizer, m_clock, entry.id,
-                         true};
+    WriteContext context{db, m_business, state.ingestor, state.normalizer, m_clock, entry.id, true};
     const PreparedRequest prepared = route->prepare(request);
     RequestSavepoint savepoint(db, true);
     if (auto ok = savepoint.open(); !ok)
@@ -348,8 +356,8 @@ QString JournalProcessor::journalHeaders(const InboundRequest &request)
     QJsonObject headers;
     for (const auto &[name, value] : request.headers) {
         const QString key = QString::fromLatin1(name);
-        const QString text = isCredential(name) ? QStringLiteral("[redacted]")
-                                                : QString::fromUtf8(value);
+        const QString text
+            = isCredential(name) ? QStringLiteral("[redacted]") : QString::fromUtf8(value);
         const QString previous = headers.value(key).toString();
         headers.insert(key, previous.isEmpty() ? text : previous + QStringLiteral(", ") + text);
     }

@@ -34,7 +34,10 @@ public:
     {
         // Rules new leads are scored with; null: the business's own (ScoringRules::forBusiness).
         std::shared_ptr<const Core::ScoringRules> scoring;
-        // Called once with the writer's ingestor: the engine adds its routing and SLA stages.
+        // Routing and the SLA clock for new leads (Core::addStandardStages), before
+        // configureIngestor's own stages.
+        bool standardStages = true;
+        // Called once with the writer's ingestor, for stages beyond the standard ones.
         std::function<void(Core::LeadIngestor &, Core::Database &)> configureIngestor;
     };
 
@@ -81,6 +84,9 @@ public:
     // Call from any thread after a transaction holding this processor's work rolled back: the
     // ingestor's look-up caches may name rows that no longer exist.
     void forgetCaches() { m_forgetCaches = true; }
+    // Call from any thread after the business's scoring rules changed: the next request reads
+    // them again (unless Options::scoring fixed the rules).
+    void reloadScoring() { m_reloadScoring = true; }
 
     // The headers a journal row keeps: a JSON object of lower-cased names; credentials
     // (Authorization, Cookie, X-Campaign-Token...) redacted, since secrets never reach the store.
@@ -95,8 +101,7 @@ private:
     // rejection or failure.
     Core::Result<ProcessOutcome> runProcess(State &state, const InboundRoute &route,
                                             const InboundRequest &request,
-                                            const PreparedRequest &prepared,
-                                            WriteContext &context,
+                                            const PreparedRequest &prepared, WriteContext &context,
                                             RequestSavepoint &savepoint);
 
     std::shared_ptr<const InboundRouteTable> m_routes;
@@ -105,6 +110,7 @@ private:
     const Core::Clock &m_clock;
     std::unique_ptr<State> m_state;
     std::atomic<bool> m_forgetCaches = false;
+    std::atomic<bool> m_reloadScoring = false;
 };
 
 } // namespace LeadDesk::Sync

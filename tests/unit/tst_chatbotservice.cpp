@@ -1,3 +1,4 @@
+#include "businesscalendar.h"
 #include "chatbotbody.h"
 #include "chatbotconfig.h"
 #include "chatbotrequests.h"
@@ -196,6 +197,7 @@ private Q_SLOTS:
     void profileValidation();
     void summaryAndExportShapes();
     void journeyToSqlAndNotify();
+    void gradeChangeMovesTheSlaTarget();
     void notifyBelowThreshold();
     void skipQuestion();
     void greetingConditionalAndEndedSession();
@@ -967,7 +969,6 @@ void tst_ChatbotService::journeyToSqlAndNotify()
     QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_score || lead_grade || qualification_status "
                                        "FROM leads")),
              QStringLiteral("100Asales_qualified"));
-
     const QJsonObject sent{{QStringLiteral("message"), QStringLiteral("Notification sent")}};
     const QString path = QStringLiteral("/api/lead/notify");
     const QJsonObject body{{QStringLiteral("session_id"), s},
@@ -987,6 +988,39 @@ void tst_ChatbotService::journeyToSqlAndNotify()
     QCOMPARE(bot.rows(QStringLiteral("behaviors"),
                       QStringLiteral("behavior_type = 'notification_sent'")),
              1);
+}
+
+void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
+{
+    Bot bot;
+    const QString s = bot.start();
+    // A contact first: the lead is stored at once, a D lead on the chatbot's 30-minute target.
+    QCOMPARE(bot.profile(s, QJsonObject{{QStringLiteral("name"), QStringLiteral("Asha Rao")},
+                                        {QStringLiteral("phone"), QStringLiteral("+16145550177")}})
+                 .httpStatus,
+             200);
+    auto calendar = Core::BusinessCalendar::load(bot.store.db(), bot.store.businessId());
+    LD_VERIFY_OK(calendar);
+    const qint64 started
+        = bot.scalar(QStringLiteral("SELECT sla_started_at FROM leads")).toLongLong();
+    QVERIFY(started > 0);
+    const auto due = [&bot] {
+        return bot.scalar(QStringLiteral("SELECT first_response_due_at FROM leads")).toLongLong();
+    };
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM leads")), QStringLiteral("D"));
+    QCOMPARE(due(), calendar->addBusinessTime(started, 30 * 60'000));
+
+    // The answers make it an A lead: the shipped policy's 15-minute "hot-leads" target applies.
+    const QStringList answers{
+        QStringLiteral("Yes, go ahead"),       QStringLiteral("Restaurant / Caf\u00e9"),
+        QStringLiteral("Koregaon Park, Pune"), QStringLiteral("More than 15"),
+        QStringLiteral("\u20b95L+"),           QStringLiteral("Billing / Invoicing")};
+    for (int q = 1; q <= 6; ++q) {
+        bot.clock.advanceMs(4'000);
+        QCOMPARE(bot.answer(s, q, answers.at(q - 1), 3.5).httpStatus, 200);
+    }
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM leads")), QStringLiteral("A"));
+    QCOMPARE(due(), calendar->addBusinessTime(started, 15 * 60'000));
 }
 
 void tst_ChatbotService::notifyBelowThreshold()

@@ -1,7 +1,11 @@
+#include "businessrepository.h"
+#include "database.h"
+#include "engine.h"
 #include "testsupport.h"
 
 #include <QFile>
 #include <QProcess>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -21,6 +25,7 @@ private Q_SLOTS:
     void unreadableOrWrongFileExitsOne_data();
     void unreadableOrWrongFileExitsOne();
     void businessRulesScoreImportedLeads();
+    void importedLeadsAreAssignedAndTimed();
 
 private:
     using Run = LeadDesk::Test::CtlRun;
@@ -132,15 +137,55 @@ void tst_CtlImport::businessRulesScoreImportedLeads()
                  .exitCode,
              0);
     const Run run = Test::runCtl(
-        dir.path(), {QStringLiteral("import"), QStringLiteral("--source"),
-                     QStringLiteral("leadsource"),
-                     Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
+        dir.path(),
+        {QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("leadsource"),
+         Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
     QCOMPARE(run.exitCode, 0);
     QVERIFY2(run.out.contains(QStringLiteral("imported 2")), qPrintable(run.out));
     const Run exported = Test::runCtl(
         dir.path(), {QStringLiteral("export"), QStringLiteral("--format"), QStringLiteral("json")});
     QCOMPARE(exported.exitCode, 0);
     QCOMPARE(exported.out.count(QStringLiteral("\"lead_score\":90,\"lead_grade\":\"A\"")), 2);
+}
+
+void tst_CtlImport::importedLeadsAreAssignedAndTimed()
+{
+    // With a rep on the team, every imported lead is routed to them (an `assigned` activity with
+    // its reason) and its first-response SLA clock starts.
+    QTemporaryDir dir;
+    {
+        auto db = Core::Database::open(Sync::Engine::storePath(dir.path()));
+        LD_VERIFY_OK(db);
+        auto business = Core::BusinessRepository(**db).ensurePrimary();
+        LD_VERIFY_OK(business);
+        QSqlQuery q((*db)->connection());
+        q.prepare(QStringLiteral(
+            "INSERT INTO users (id, business_id, username, display_name, role, password_hash, "
+            "away, created_at, updated_at) VALUES ('rep-1', ?, 'rita', 'Rita', 'rep', 'x', 0, 0, "
+            "0)"));
+        q.addBindValue(business->id);
+        QVERIFY(q.exec());
+    }
+    const Run run = Test::runCtl(
+        dir.path(),
+        {QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("leadsource"),
+         Test::fixturePath(QStringLiteral("mortgage_lead_import_sample.csv"))});
+    QCOMPARE(run.exitCode, 0);
+    QVERIFY2(run.out.contains(QStringLiteral("imported 2")), qPrintable(run.out));
+
+    auto db = Core::Database::open(Sync::Engine::storePath(dir.path()));
+    LD_VERIFY_OK(db);
+    QCOMPARE(
+        Test::countRows(**db, QStringLiteral("leads"), QStringLiteral("assigned_to = 'rep-1'")), 2);
+    QCOMPARE(Test::countRows(**db, QStringLiteral("activities"),
+                             QStringLiteral("activity_type = 'assigned' AND "
+                                            "json_extract(metadata, '$.reason') IS NOT NULL")),
+             2);
+    QCOMPARE(Test::countRows(**db, QStringLiteral("leads"),
+                             QStringLiteral("sla_started_at IS NOT NULL AND response_due_at > "
+                                            "sla_started_at AND first_response_due_at IS NOT "
+                                            "NULL")),
+             2);
 }
 
 QTEST_GUILESS_MAIN(tst_CtlImport)

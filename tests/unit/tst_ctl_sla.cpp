@@ -4,10 +4,12 @@
 
 #include <QDateTime>
 #include <QDir>
+#include <QFile>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
+#include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -26,6 +28,7 @@ private Q_SLOTS:
     void escalationNamesTheManagerAndBookingLink();
     void brokenPolicyExitsOne();
     void usageErrorsExitTwo();
+    void checkReassignsWhenTheRoutingRulesSaySo();
 
 private:
     using Run = Test::CtlRun;
@@ -195,6 +198,59 @@ void tst_CtlSla::usageErrorsExitTwo()
     const Run at = ctl({QStringLiteral("sla"), QStringLiteral("--at"), QStringLiteral("tomorrow")});
     QCOMPARE(at.exitCode, 2);
     QVERIFY(at.err.startsWith(QStringLiteral("leaddeskctl: --at")));
+}
+
+void tst_CtlSla::checkReassignsWhenTheRoutingRulesSaySo()
+{
+    // Two reps, reassign_on_breach; an imported lead is routed to one of them, and when its
+    // first response breaches, `sla --check` (the SLA monitor's own pass) hands it to the other.
+    QTemporaryDir dir;
+    {
+        auto db
+            = Core::Database::open(QDir(dir.path()).filePath(QStringLiteral("leaddesk.sqlite")));
+        LD_VERIFY_OK(db);
+        auto business = Core::BusinessRepository(**db).ensurePrimary();
+        LD_VERIFY_OK(business);
+        for (const char *name : {"rita", "sam"}) {
+            QSqlQuery q((*db)->connection());
+            q.prepare(QStringLiteral(
+                "INSERT INTO users (id, business_id, username, display_name, role, password_hash, "
+                "away, created_at, updated_at) VALUES (?, ?, ?, ?, 'rep', 'x', 0, 0, 0)"));
+            q.addBindValue(QString(QStringLiteral("id-") + QLatin1String(name)));
+            q.addBindValue(business->id);
+            q.addBindValue(QLatin1String(name));
+            q.addBindValue(QLatin1String(name));
+            QVERIFY(q.exec());
+        }
+        LD_VERIFY_OK(Core::SettingsRepository(**db).setValue(
+            business->id, QString::fromLatin1(Core::SettingsRepository::kRoutingRules),
+            R"({"reassign_on_breach": true})", 0));
+    }
+    QFile csv(QDir(dir.path()).filePath(QStringLiteral("one.csv")));
+    QVERIFY(csv.open(QIODevice::WriteOnly));
+    csv.write(
+        "First Name,Last Name,Email,Phone,State\nAna,Lopez,ana@example.com,(614) 555-0101,OH\n");
+    csv.close();
+    QCOMPARE(ctl({QStringLiteral("import"), QStringLiteral("--source"), QStringLiteral("generic"),
+                  csv.fileName()},
+                 dir.path())
+                 .exitCode,
+             0);
+
+    const QString later = QDateTime::currentDateTimeUtc().addYears(3).toString(Qt::ISODate);
+    const Run check = ctl({QStringLiteral("sla"), QStringLiteral("--check"), QStringLiteral("--at"),
+                           later, QStringLiteral("--json")},
+                          dir.path());
+    QCOMPARE(check.exitCode, 0);
+    const QJsonObject result = parse(check).value(QStringLiteral("check")).toObject();
+    QCOMPARE(result.value(QStringLiteral("breaches")).toArray().size(), 1);
+    const QJsonArray reassigned = result.value(QStringLiteral("reassigned")).toArray();
+    QCOMPARE(reassigned.size(), 1);
+    const QJsonObject moved = reassigned.first().toObject();
+    QStringList both{moved.value(QStringLiteral("user_id")).toString(),
+                     moved.value(QStringLiteral("previous_user_id")).toString()};
+    both.sort();
+    QCOMPARE(both, (QStringList{QStringLiteral("id-rita"), QStringLiteral("id-sam")}));
 }
 
 QTEST_GUILESS_MAIN(tst_CtlSla)
