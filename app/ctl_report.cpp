@@ -2,8 +2,12 @@
 // document (AnalyticsReport::toJson).
 #include "ctlcommon.h"
 
+#include "abtestdefinitions.h"
+#include "abtests.h"
 #include "analyticsreport.h"
 #include "analyticsrollup.h"
+#include "slaconfig.h"
+#include "slareport.h"
 
 #include <QDateTime>
 #include <QJsonArray>
@@ -114,20 +118,120 @@ void printBuckets(QTextStream &out, const QString &title,
     table.print(out);
 }
 
-void printJsonValue(QTextStream &out, const QString &title, const QJsonValue &value)
+// The business-time SLA figures of the period and every A/B test's results, which the analytics
+// builder leaves to the caller.
+Core::Result<void> addSlaAndAbTests(Core::Database &db, const QString &businessId,
+                                    const Core::AnalyticsFilter &filter, AnalyticsReport &report)
 {
-    out << '\n' << title;
-    if (value.isNull() || value.isUndefined()) {
-        out << ": not included in this report\n";
+    auto config = Core::SlaConfig::load(db, businessId);
+    if (!config)
+        return std::unexpected(config.error());
+    const Core::AnalyticsRange range
+        = Core::AnalyticsRange::resolve(filter.period, config->calendar.timeZone());
+    // Open ends become the epoch and now: the report walks the range it is given.
+    const qint64 now = QDateTime::currentMSecsSinceEpoch();
+    auto sla = Core::SlaReport::build(db, businessId, *config, std::max<qint64>(range.fromMs, 0),
+                                      std::min(range.toMs, now + 1), filter.source, now);
+    if (!sla)
+        return std::unexpected(sla.error());
+    report.sla = sla->toJson();
+
+    auto definitions = Core::AbTestDefinitions::forBusiness(db, businessId);
+    if (!definitions)
+        return std::unexpected(definitions.error());
+    QJsonArray tests;
+    for (const Core::AbTestDefinition &test : definitions->tests()) {
+        auto results = Core::AbTests::results(db, businessId, test);
+        if (!results)
+            return std::unexpected(results.error());
+        tests.append(results->toJson());
+    }
+    report.abTests = tests;
+    return {};
+}
+
+QString rate(const QJsonValue &value)
+{
+    return value.isDouble() ? percent(value.toDouble()) : QStringLiteral("-");
+}
+
+QString optionalDuration(const QJsonValue &value)
+{
+    return value.isDouble() ? duration(value.toInteger()) : QStringLiteral("-");
+}
+
+void printSla(QTextStream &out, const QJsonValue &value)
+{
+    out << "\nSLA (first response in business hours)\n";
+    const QJsonObject sla = value.toObject();
+    if (sla.isEmpty()) {
+        out << "  not included in this report\n";
         return;
     }
-    out << '\n';
-    const QByteArray text = value.isObject()  ? QJsonDocument(value.toObject()).toJson()
-                            : value.isArray() ? QJsonDocument(value.toArray()).toJson()
-                                              : value.toVariant().toString().toUtf8();
-    for (const QByteArray &line : text.split('\n')) {
-        if (!line.trimmed().isEmpty())
-            out << "  " << QString::fromUtf8(line) << '\n';
+    Table table({QStringLiteral("source / rep"), QStringLiteral("leads"),
+                 QStringLiteral("answered"), QStringLiteral("median"), QStringLiteral("p90"),
+                 QStringLiteral("met"), QStringLiteral("breached"), QStringLiteral("pending"),
+                 QStringLiteral("met rate"), QStringLiteral("breach rate")});
+    const auto add = [&table](const QString &prefix, const QJsonObject &row) {
+        const QString label = row.value(QStringLiteral("label")).toString();
+        const QString key = row.value(QStringLiteral("key")).toString();
+        table.add({prefix
+                       + (label.isEmpty() ? (key.isEmpty() ? QStringLiteral("(unassigned)") : key)
+                                          : label),
+                   QString::number(row.value(QStringLiteral("leads")).toInteger()),
+                   QString::number(row.value(QStringLiteral("responded")).toInteger()),
+                   optionalDuration(row.value(QStringLiteral("first_response_median_business_ms"))),
+                   optionalDuration(row.value(QStringLiteral("first_response_p90_business_ms"))),
+                   QString::number(row.value(QStringLiteral("met")).toInteger()),
+                   QString::number(row.value(QStringLiteral("breached")).toInteger()),
+                   QString::number(row.value(QStringLiteral("pending")).toInteger()),
+                   rate(row.value(QStringLiteral("met_rate"))),
+                   rate(row.value(QStringLiteral("breached_rate")))});
+    };
+    add({}, sla.value(QStringLiteral("overall")).toObject());
+    for (const QJsonValue &row : sla.value(QStringLiteral("by_source")).toArray())
+        add({}, row.toObject());
+    for (const QJsonValue &row : sla.value(QStringLiteral("by_rep")).toArray())
+        add(QStringLiteral("rep: "), row.toObject());
+    table.print(out);
+}
+
+void printAbTests(QTextStream &out, const QJsonValue &value)
+{
+    out << "\nA/B TESTS\n";
+    const QJsonArray tests = value.toArray();
+    if (tests.isEmpty()) {
+        out << "  no A/B tests defined\n";
+        return;
+    }
+    for (const QJsonValue &testValue : tests) {
+        const QJsonObject test = testValue.toObject();
+        out << "  " << test.value(QStringLiteral("test")).toString() << " ("
+            << test.value(QStringLiteral("subjects")).toInteger() << " subjects, control "
+            << test.value(QStringLiteral("control")).toString() << ")\n";
+        for (const QJsonValue &goalValue : test.value(QStringLiteral("goals")).toArray()) {
+            const QJsonObject goal = goalValue.toObject();
+            out << "    goal " << goal.value(QStringLiteral("goal")).toString() << ": "
+                << goal.value(QStringLiteral("verdict")).toString() << '\n';
+            Table table({QStringLiteral("variant"), QStringLiteral("subjects"),
+                         QStringLiteral("conversions"), QStringLiteral("rate"),
+                         QStringLiteral("p-value")});
+            for (const QJsonValue &variantValue :
+                 goal.value(QStringLiteral("variants")).toArray()) {
+                const QJsonObject variant = variantValue.toObject();
+                const QJsonValue p = variant.value(QStringLiteral("p_value"));
+                table.add(
+                    {variant.value(QStringLiteral("variant")).toString()
+                         + (variant.value(QStringLiteral("control")).toBool()
+                                ? QStringLiteral(" (control)")
+                                : QString()),
+                     QString::number(variant.value(QStringLiteral("subjects")).toInteger()),
+                     QString::number(variant.value(QStringLiteral("conversions")).toInteger()),
+                     percent(variant.value(QStringLiteral("rate")).toDouble()),
+                     p.isDouble() ? QString::number(p.toDouble(), 'f', 4) : QStringLiteral("-")});
+            }
+            table.print(out, 6);
+        }
     }
 }
 
@@ -199,7 +303,7 @@ void printText(QTextStream &out, const AnalyticsReport &r)
         addResponse(QStringLiteral("rep: ") + t.label, t);
     response.print(out);
 
-    printJsonValue(out, QStringLiteral("SLA (business hours)"), r.sla);
+    printSla(out, r.sla);
 
     out << "\nCHATBOT\n";
     out << "  sessions " << r.chatbotSessions << ", completed " << r.chatbotCompleted << " ("
@@ -251,7 +355,7 @@ void printText(QTextStream &out, const AnalyticsReport &r)
         delivery.print(out);
     }
 
-    printJsonValue(out, QStringLiteral("A/B TESTS"), r.abTests);
+    printAbTests(out, r.abTests);
 
     if (r.allTimeTotals) {
         const AnalyticsReport::Totals &t = *r.allTimeTotals;
@@ -343,11 +447,17 @@ int runReport(const CtlContext &context)
     filter.period = *period;
     filter.source = source;
     auto report = Core::AnalyticsReportBuilder::build(*db, filter);
-    db->rollback();
     if (!report) {
+        db->rollback();
         printError(report.error().message);
         return ExitFailure;
     }
+    if (auto ok = addSlaAndAbTests(*db, business.id, filter, *report); !ok) {
+        db->rollback();
+        printError(ok.error().message);
+        return ExitFailure;
+    }
+    db->rollback();
     if (context.verbose) {
         for (const auto &[step, ns] : report->timingsNs)
             std::fprintf(stderr, "report: %-28s %8.2f ms\n", qPrintable(step), double(ns) / 1e6);

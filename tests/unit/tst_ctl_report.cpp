@@ -1,7 +1,11 @@
 // Runs the real `leaddeskctl report` on a small store built here, as a user would.
+#include "abtests.h"
 #include "businessrepository.h"
 #include "database.h"
 #include "engine.h"
+#include "settingsrepository.h"
+#include "slaclock.h"
+#include "slaconfig.h"
 #include "testsupport.h"
 
 #include <QDateTime>
@@ -137,6 +141,42 @@ void tst_CtlReport::initTestCase()
              r.campaign ? QVariant(QStringLiteral("landing-page")) : QVariant(),
              r.campaign ? QVariant(QStringLiteral("ad-a")) : QVariant()}));
     }
+    // The SLA columns, as the engine's start-up backfill computes them: r2 (never answered) and
+    // r6 breached their first-response target.
+    auto config = Core::SlaConfig::load(db, b);
+    LD_VERIFY_OK(config);
+    LD_VERIFY_OK(Core::SlaClock::recomputeAll(db, b, *config, now));
+
+    // An A/B test with 10 subjects per variant; A converts 2, B 6.
+    LD_VERIFY_OK(Core::SettingsRepository(db).setValue(
+        b, QString::fromLatin1(Core::SettingsRepository::kAbTests),
+        R"({"version": 1, "min_samples": 5, "tests": [{"name": "greeting_message",
+            "control": "A", "variants": [{"name": "A", "weight": 50}, {"name": "B", "weight": 50}],
+            "goals": ["demo_request"]}]})",
+        0));
+    int perVariant[2] = {0, 0};
+    int converted[2] = {0, 0};
+    for (int i = 0; perVariant[0] < 10 || perVariant[1] < 10; ++i) {
+        const QString subject = QStringLiteral("session-%1").arg(i);
+        auto definitions = Core::AbTestDefinitions::forBusiness(db, b);
+        LD_VERIFY_OK(definitions);
+        const int arm
+            = definitions->test(QStringLiteral("greeting_message"))->variantFor(subject).name
+                      == QLatin1String("A")
+                  ? 0
+                  : 1;
+        if (perVariant[arm] >= 10)
+            continue;
+        ++perVariant[arm];
+        LD_VERIFY_OK(
+            Core::AbTests::variantFor(db, b, QStringLiteral("greeting_message"), subject, now));
+        if (converted[arm] < (arm == 0 ? 2 : 6)) {
+            ++converted[arm];
+            LD_VERIFY_OK(Core::AbTests::recordConversion(db, b, QStringLiteral("greeting_message"),
+                                                         subject, QStringLiteral("demo_request"),
+                                                         std::nullopt, now));
+        }
+    }
 }
 
 QJsonObject tst_CtlReport::json(const QStringList &args)
@@ -187,8 +227,38 @@ void tst_CtlReport::jsonForAPeriod()
     QCOMPARE(campaign[u"metrics"][u"conversion_rate"].toDouble(), 1.0);
     QCOMPARE(campaign[u"metrics"][u"cost_per_lead"].toDouble(), 100.0);
     QCOMPARE(campaign[u"lead_sources"][u"landing-page"].toInt(), 1);
-    QVERIFY(r.contains(QStringLiteral("sla")));
-    QVERIFY(r.contains(QStringLiteral("ab_tests")));
+    // Business-hours SLA of r1..r4: r1 (webform) answered in 15 min and r4 (whatsapp) in time;
+    // r3 (sms, grade A) took 45 min, past its target, and r2 (sms) never answered: breached.
+    const QJsonObject sla = r[u"sla"].toObject();
+    QVERIFY2(!sla.isEmpty(), qPrintable(QJsonDocument(r).toJson()));
+    QCOMPARE(sla[u"overall"][u"leads"].toInt(), 4);
+    QCOMPARE(sla[u"overall"][u"responded"].toInt(), 3);
+    QCOMPARE(sla[u"overall"][u"breached"].toInt(), 2);
+    QCOMPARE(sla[u"overall"][u"met"].toInt(), 2);
+    QCOMPARE(sla[u"overall"][u"breached_rate"].toDouble(), 0.5);
+    QCOMPARE(sla[u"overall"][u"first_response_median_business_ms"].toInteger(), 15 * kMinute);
+    const QJsonArray bySource = sla[u"by_source"].toArray();
+    bool smsSeen = false;
+    for (const QJsonValue &row : bySource) {
+        if (row[u"key"].toString() == QLatin1String("sms")) {
+            smsSeen = true;
+            QCOMPARE(row[u"breached"].toInt(), 2);
+        }
+    }
+    QVERIFY(smsSeen);
+    // The A/B test: 10 subjects each, 2 and 6 conversions.
+    const QJsonArray tests = r[u"ab_tests"].toArray();
+    QCOMPARE(tests.size(), 1);
+    QCOMPARE(tests[0][u"test"].toString(), QStringLiteral("greeting_message"));
+    QCOMPARE(tests[0][u"subjects"].toInt(), 20);
+    const QJsonArray variants = tests[0][u"goals"][0][u"variants"].toArray();
+    QCOMPARE(variants.size(), 2);
+    QCOMPARE(variants[0][u"variant"].toString(), QStringLiteral("A"));
+    QCOMPARE(variants[0][u"conversions"].toInt(), 2);
+    QCOMPARE(variants[0][u"rate"].toDouble(), 0.2);
+    QCOMPARE(variants[1][u"conversions"].toInt(), 6);
+    QCOMPARE(variants[1][u"rate"].toDouble(), 0.6);
+    QVERIFY(variants[1].toObject().contains(QStringLiteral("p_value")));
     QCOMPARE(r[u"all_time"][u"leads"].toInt(), 6);
 }
 
@@ -207,7 +277,16 @@ void tst_CtlReport::textForAPeriod()
                                 "\nCAMPAIGNS\n", "\nOUTBOUND DELIVERY\n", "\nALL TIME\n"})
         QVERIFY2(out.contains(QLatin1String(section)), section);
     QVERIFY(out.contains(QStringLiteral("  total 4, 0.29 per day, 2.00 per week\n")));
-    QVERIFY(out.contains(QStringLiteral("SLA (business hours): not included in this report")));
+    QVERIFY2(out.contains(QStringLiteral("\nSLA (first response in business hours)\n")),
+             qPrintable(out));
+    QVERIFY2(out.contains(QRegularExpression(
+                 QStringLiteral("\n  All leads +4 +3 .* 2 +2 +0 +50\\.0% +50\\.0%\n"))),
+             qPrintable(out.mid(out.indexOf(QStringLiteral("SLA (first")), 1200)));
+    QVERIFY(
+        out.contains(QStringLiteral("\nA/B TESTS\n  greeting_message (20 subjects, control A)")));
+    QVERIFY2(
+        out.contains(QRegularExpression(QStringLiteral("\n      B +10 +6 +60\\.0% +0\\.\\d{4}\n"))),
+        qPrintable(out));
     QVERIFY(out.contains(QStringLiteral("spring-promo")));
     // The first-response table: all leads, then each source.
     QVERIFY2(out.contains(QRegularExpression(QStringLiteral("\n  all +4 +3 +15m 00s +39m 00s "))),
