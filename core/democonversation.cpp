@@ -210,7 +210,7 @@ void Generator::planActivities(Status status, int assignee, int campaign, const 
                     + (manual ? m_rng.between(5 * kMinuteMs, 3 * kHourMs)
                               : m_rng.between(kSecondMs, 20 * kSecondMs));
         at = std::min(at, std::max(created, m_now - 1));
-        Activity &a = add(at, "assignment", manual ? 0 : -1);
+        Activity &a = add(at, "assigned", manual ? 0 : -1); // LeadRouter::kAssignedActivity
         a.description = "Assigned to " + m_users[size_t(assignee)].username;
         JsonObject meta(a.metadata);
         meta.text("reason", reason).text("to", m_users[size_t(assignee)].username);

@@ -188,8 +188,13 @@ Result<void> DemoDataGenerator::generate(const QString &businessId,
     auto rules = ScoringRules::loadDefault();
     if (!rules)
         return std::unexpected(rules.error());
-    if (auto rescored
-        = LeadRescorer::rescoreAll(m_db, businessId, *rules, {}, LeadRescorer::Stamp::AsCreated);
+    // Generated chatbot leads have no behaviour score of their own: score them too.
+    LeadRescorer::Options scoring;
+    scoring.nowMs = QDateTime::currentMSecsSinceEpoch();
+    scoring.stamp = LeadRescorer::Stamp::AsCreated;
+    scoring.skipChatbot = false;
+    if (auto rescored = LeadRescorer::rescoreAll(
+            m_db, businessId, std::make_shared<const ScoringRules>(std::move(*rules)), scoring);
         !rescored)
         return std::unexpected(rescored.error());
     m_stats.elapsedMs = timer.elapsed();

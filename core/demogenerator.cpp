@@ -202,8 +202,7 @@ Result<void> Generator::insertSourcesAndCampaigns()
             json.text("widget", "website").number("questions", 7);
             break;
         case Csv:
-            json.text("vendors", "experian,transunion,leadsource")
-                .text("folder", "~/LeadDesk/inbox");
+            json.text("vendors", "experian,transunion,leadsource").text("folder", "vendor-inbox");
             break;
         }
         json.close();

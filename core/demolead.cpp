@@ -362,7 +362,7 @@ void Generator::fillChannelFields(int channel, Contact &c, qint64 serial, int *b
         json.text("form_type", withCampaign ? "campaign_landing" : "contact")
             .text("form_version", "v2.1")
             .number("time_on_page_seconds", m_rng.between(15, 600))
-            .text("fields_completed", m_rng.chance(0.6) ? "all" : "required")
+            .text("form_completion", m_rng.chance(0.6) ? "all" : "required")
             .boolean("return_visitor", m_rng.chance(0.3))
             .boolean("consent_given", true);
         break;

@@ -107,8 +107,12 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
         m_selectSql += ", " + column;
     // NOT INDEXED: walk the table in rowid order. Left to itself the planner picks an index on
     // business_id and sorts every remaining lead for each page.
-    m_selectSql += " FROM leads NOT INDEXED WHERE rowid > ?1 AND business_id = ?2 AND deleted = 0 "
-                   "ORDER BY rowid LIMIT ?3";
+    m_selectSql += " FROM leads NOT INDEXED WHERE rowid > ?1 AND business_id = ?2 AND deleted = 0 ";
+    // Chatbot leads keep their score: the chatbot's behaviour model made it, and the lead model
+    // would overwrite it with one about fields a chat rarely fills.
+    if (m_options.skipChatbot)
+        m_selectSql += "AND channel <> 'chatbot' ";
+    m_selectSql += "ORDER BY rowid LIMIT ?3";
 }
 
 Result<void> LeadRescorer::count(Database &db)
@@ -119,7 +123,8 @@ Result<void> LeadRescorer::count(Database &db)
     Statement last(handle, "SELECT max(rowid) FROM leads");
     if (!last.isValid() || sqlite3_step(last.get()) != SQLITE_ROW)
         return std::unexpected(last.error(QStringLiteral("counting leads")));
-    m_progress.total = std::max<qint64>(0, sqlite3_column_int64(last.get(), 0) - m_options.afterRowId);
+    m_progress.total
+        = std::max<qint64>(0, sqlite3_column_int64(last.get(), 0) - m_options.afterRowId);
     m_counted = true;
     return {};
 }
@@ -148,19 +153,20 @@ void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
         const Span *spans = chunk.spans.data() + r * stride;
         for (int c = 0; c < columns; ++c)
             views[std::size_t(c)] = view(spans[kOldTexts + c]);
-        const ScoreTime time = decay ? ScoreTime{options.nowMs, chunk.lastActivity[r]} : ScoreTime{};
+        const ScoreTime time
+            = decay ? ScoreTime{options.nowMs, chunk.lastActivity[r]} : ScoreTime{};
         rules.scoreStored(views, time, scratch, score);
-        const bool changed = score.score != chunk.oldScores[r]
-                             || view(spans[0]) != utf8(score.grade)
-                             || view(spans[1]) != utf8(score.qualification)
-                             || view(spans[2]) != score.breakdown;
+        const bool changed
+            = score.score != chunk.oldScores[r] || view(spans[0]) != utf8(score.grade)
+              || view(spans[1]) != utf8(score.qualification) || view(spans[2]) != score.breakdown;
         chunk.changed[r] = changed;
         if (!changed)
             continue;
         chunk.scores[r] = score.score;
         chunk.grades[r] = score.grade;
         chunk.qualifications[r] = score.qualification;
-        chunk.breakdowns[r] = {quint32(chunk.breakdownText.size()), quint32(score.breakdown.size())};
+        chunk.breakdowns[r]
+            = {quint32(chunk.breakdownText.size()), quint32(score.breakdown.size())};
         chunk.breakdownText += score.breakdown;
     }
 }
@@ -207,14 +213,13 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
     const std::size_t stride = std::size_t(kOldTexts + page.columns);
 
     // Scoring threads start on the first chunk while the rest is still being read.
-    const int workers
-        = m_options.workers >= 0 ? m_options.workers
-                                 : std::max(1, int(std::thread::hardware_concurrency())) - 1;
+    const int workers = m_options.workers >= 0
+                            ? m_options.workers
+                            : std::max(1, int(std::thread::hardware_concurrency())) - 1;
     std::vector<std::thread> threads;
     for (int i = 0; i < workers; ++i) {
-        threads.emplace_back([&page, this, decay] {
-            scoreWhileReading(page, *m_rules, m_options, decay);
-        });
+        threads.emplace_back(
+            [&page, this, decay] { scoreWhileReading(page, *m_rules, m_options, decay); });
     }
     const auto publish = [&page](std::unique_ptr<Page::Chunk> chunk) {
         {
@@ -441,7 +446,8 @@ Result<void> LeadRescorer::tune(Database &db)
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
     m_savedCacheSize = pragmaValue(handle, "PRAGMA cache_size");
     m_savedAutocheckpoint = int(pragmaValue(handle, "PRAGMA wal_autocheckpoint"));
-    const QByteArray cache = "PRAGMA cache_size = -" + QByteArray::number(qint64(m_options.cacheMiB) * 1024);
+    const QByteArray cache
+        = "PRAGMA cache_size = -" + QByteArray::number(qint64(m_options.cacheMiB) * 1024);
     if (sqlite3_exec(handle, cache.constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return fail(QStringLiteral("setting the page cache: %1")
                         .arg(QString::fromUtf8(sqlite3_errmsg(handle))));

@@ -52,6 +52,9 @@ public:
         // one is written. The page is used only when nothing else wrote to the store since it
         // was read; else it is read again. Needs a store file (not an in-memory database).
         bool readAhead = true;
+        // Leave chatbot leads alone: the chatbot's behaviour model scored them, and the lead
+        // model would overwrite that. Off only where nothing scored them yet (generated data).
+        bool skipChatbot = true;
     };
 
     struct Progress
@@ -63,7 +66,7 @@ public:
         qint64 readMs = 0;
         qint64 writeMs = 0;
         qint64 commitMs = 0;
-        qint64 cpuMs = 0; // CPU time of the thread that ran the pages (the writer)
+        qint64 cpuMs = 0;       // CPU time of the thread that ran the pages (the writer)
         int pagesReadAhead = 0; // pages read on the second connection and used
     };
 

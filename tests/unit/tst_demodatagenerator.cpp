@@ -560,6 +560,17 @@ void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
     // Every lead carries a breakdown, and grade and qualification follow the default thresholds.
     QCOMPARE(
         scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE score_breakdown = '{}'")), 0);
+    // Web-form details use the keys the default rules read (details.form_completion).
+    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE "
+                                        "json_extract(details, '$.form_completion') IS NOT NULL"))
+            > 0);
+    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE "
+                                        "json_extract(score_breakdown, '$.form_completion') > 0"))
+            > 0);
+    QCOMPARE(
+        scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE "
+                                    "json_extract(details, '$.fields_completed') IS NOT NULL")),
+        0);
     QCOMPARE(scalar(db(), QStringLiteral(
                               "SELECT COUNT(*) FROM leads WHERE lead_grade <> CASE "
                               "WHEN lead_score >= 80 THEN 'A' WHEN lead_score >= 60 THEN 'B' "
@@ -578,12 +589,11 @@ void TestDemoDataGenerator::activitiesRecorded()
     for (const auto &row :
          rows(db(), QStringLiteral("SELECT DISTINCT activity_type FROM activities ORDER BY 1")))
         types << row.value(0).toString();
-    for (const char *type :
-         {"assignment", "call_made", "email_sent", "note_added", "status_changed"})
+    for (const char *type : {"assigned", "call_made", "email_sent", "note_added", "status_changed"})
         QVERIFY2(types.contains(QLatin1String(type)), type);
     for (const auto &row :
-         rows(db(), QStringLiteral(
-                        "SELECT metadata FROM activities WHERE activity_type = 'assignment'"))) {
+         rows(db(),
+              QStringLiteral("SELECT metadata FROM activities WHERE activity_type = 'assigned'"))) {
         const QJsonObject metadata = QJsonDocument::fromJson(row.value(0).toByteArray()).object();
         QVERIFY(QStringList({"round_robin", "campaign_rule", "manual"})
                     .contains(metadata.value("reason").toString()));

@@ -29,8 +29,7 @@ QByteArray phoneAndCompany(int company, const QByteArray &decay = {})
             {"id":"phone","points":10,"when":{"field":"phone","op":"not_empty"}}]},
                   {"id":"firm","max":100,"rules":[
             {"id":"company","points":)"
-           + QByteArray::number(company)
-           + R"(,"when":{"field":"company","op":"not_empty"}}]}]})"
+           + QByteArray::number(company) + R"(,"when":{"field":"company","op":"not_empty"}}]}]})"
            + (decay.isEmpty() ? QByteArray() : ", \"decay\": " + decay) + "}";
 }
 
@@ -71,6 +70,7 @@ private Q_SLOTS:
     void anotherConnectionsCommitIsReadAgain();
     void stoppingAfterAPageKeepsWhatIsDone();
     void emptyStoreRescoresNothing();
+    void chatbotLeadsKeepTheirBehaviourScore();
 
 private:
     static Core::LeadRecord seedExample()
@@ -171,6 +171,37 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
              QStringLiteral(R"({"has_phone":75})"));
 }
 
+void tst_LeadRescorer::chatbotLeadsKeepTheirBehaviourScore()
+{
+    // A chatbot lead's score comes from the behaviour model (ChatbotService); the lead model
+    // must not overwrite it.
+    Test::TempStore store;
+    Core::ManualClock clock;
+    Core::LeadIngestor ingestor(store.db(), clock); // no scoring: scores as they come
+    Core::LeadRecord chat = seedExample();
+    chat.channel = QStringLiteral("chatbot");
+    chat.externalId = QStringLiteral("session-1");
+    chat.email = QStringLiteral("chat@acme.example");
+    chat.score = 42;
+    chat.grade = QStringLiteral("C");
+    chat.qualification = QStringLiteral("marketing_qualified");
+    chat.scoreBreakdown = QJsonObject{{QStringLiteral("demo_requested"), 42}};
+    LD_VERIFY_OK(ingestor.store(store.businessId(), chat));
+    LD_VERIFY_OK(ingestor.store(store.businessId(), seedExample()));
+
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                             rulesOf(phoneAndCompany(7)), at(kNow));
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(rescored->done, 1); // only the webform lead
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score || lead_grade || "
+                                               "score_breakdown FROM leads WHERE channel = "
+                                               "'chatbot'")),
+             QStringLiteral(R"(42C{"demo_requested":42})"));
+    QCOMPARE(scalar(store.db(),
+                    QStringLiteral("SELECT lead_score FROM leads WHERE channel = 'webform'")),
+             QStringLiteral("17"));
+}
+
 void tst_LeadRescorer::rescorePagesThroughManyLeads_data()
 {
     QTest::addColumn<int>("workers");
@@ -190,12 +221,12 @@ void tst_LeadRescorer::rescorePagesThroughManyLeads()
     LeadRescorer::Options options = at(kNow, kPage);
     options.workers = workers;
     QList<qint64> steps;
-    auto rescored = LeadRescorer::rescoreAll(
-        store.db(), store.businessId(), rulesOf(phoneAndCompany(25)), options,
-        [&steps, n](const LeadRescorer::Progress &progress) {
-            steps << progress.done;
-            QCOMPARE(progress.total, qint64(n));
-        });
+    auto rescored
+        = LeadRescorer::rescoreAll(store.db(), store.businessId(), rulesOf(phoneAndCompany(25)),
+                                   options, [&steps, n](const LeadRescorer::Progress &progress) {
+                                       steps << progress.done;
+                                       QCOMPARE(progress.total, qint64(n));
+                                   });
     LD_VERIFY_OK(rescored);
     QCOMPARE(rescored->done, n);
     QCOMPARE(rescored->changed, n); // unscored before
@@ -314,8 +345,8 @@ void tst_LeadRescorer::decayFollowsLastActivity()
 
     // The same rescore a half-life later: the leads fade further, except lead 1, already held
     // at the floor.
-    auto later = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules,
-                                          at(kNow + 30 * kDay));
+    auto later
+        = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules, at(kNow + 30 * kDay));
     LD_VERIFY_OK(later);
     QCOMPARE(later->changed, 3);
     QCOMPARE(row(0), QStringLiteral(R"(15 D {"company":50,"decay":-45,"phone":10})"));
@@ -326,8 +357,8 @@ void tst_LeadRescorer::afterRowIdRescoresOnlyNewLeads()
 {
     Test::TempStore store;
     addLeads(store, 3);
-    const qint64 lastRow = scalar(store.db(), QStringLiteral("SELECT max(rowid) FROM leads"))
-                               .toLongLong();
+    const qint64 lastRow
+        = scalar(store.db(), QStringLiteral("SELECT max(rowid) FROM leads")).toLongLong();
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock);
     Core::LeadRecord late = seedExample();
@@ -341,12 +372,12 @@ void tst_LeadRescorer::afterRowIdRescoresOnlyNewLeads()
     LD_VERIFY_OK(rescored);
     QCOMPARE(rescored->total, 1);
     QCOMPARE(rescored->done, 1);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
-                             QStringLiteral("lead_score = 35")),
-             1);
-    QCOMPARE(scalar(store.db(), QStringLiteral(
-                                    "SELECT lead_score FROM leads WHERE email = 'late@acme.example'")),
-             QStringLiteral("35"));
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("leads"), QStringLiteral("lead_score = 35")), 1);
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral("SELECT lead_score FROM leads WHERE email = 'late@acme.example'")),
+        QStringLiteral("35"));
 }
 
 void tst_LeadRescorer::storedScoresMatchTheRecordPath()
@@ -366,16 +397,20 @@ void tst_LeadRescorer::storedScoresMatchTheRecordPath()
     document.chop(document.size() - document.lastIndexOf('}'));
     document += R"(, "decay": {"half_life_days": 20, "applies_to": ["behaviour", "intent"]}})";
     const auto rules = rulesOf(document);
+    // Chatbot leads keep the behaviour model's score (see chatbotLeadsKeepTheirBehaviourScore).
+    const int chatbot = Test::countRows(store.db(), QStringLiteral("leads"),
+                                        QStringLiteral("channel = 'chatbot'"));
+    QVERIFY(chatbot > 0);
     auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules, at(kNow, 97));
     LD_VERIFY_OK(rescored);
-    QCOMPARE(rescored->done, 400);
+    QCOMPARE(rescored->done, 400 - chatbot);
     QVERIFY(rescored->changed > 0);
 
     QSqlQuery q(store.db().connection());
     QVERIFY(q.exec(QStringLiteral(
         "SELECT id, lead_score, lead_grade, qualification_status, score_breakdown, "
         "max(created_at, coalesce(last_inbound_at, 0), coalesce(last_outbound_at, 0)) "
-        "FROM leads")));
+        "FROM leads WHERE channel <> 'chatbot'")));
     Core::LeadRepository repository(store.db());
     int checked = 0;
     int decayed = 0;
@@ -388,8 +423,9 @@ void tst_LeadRescorer::storedScoresMatchTheRecordPath()
         QCOMPARE(q.value(1).toInt(), expected.score);
         QCOMPARE(q.value(2).toString(), expected.grade);
         QCOMPARE(q.value(3).toString(), expected.qualification);
-        QCOMPARE(q.value(4).toString(),
-                 QString::fromUtf8(QJsonDocument(expected.breakdown).toJson(QJsonDocument::Compact)));
+        QCOMPARE(
+            q.value(4).toString(),
+            QString::fromUtf8(QJsonDocument(expected.breakdown).toJson(QJsonDocument::Compact)));
         decayed += expected.breakdown.contains(u"decay") ? 1 : 0;
         withDetails += expected.breakdown.contains(u"time_on_page_long")
                                || expected.breakdown.contains(u"time_on_page_medium")
@@ -397,7 +433,7 @@ void tst_LeadRescorer::storedScoresMatchTheRecordPath()
                            : 0;
         ++checked;
     }
-    QCOMPARE(checked, 400);
+    QCOMPARE(checked, 400 - chatbot);
     QVERIFY(decayed > 100);
     QVERIFY(withDetails > 10);
 }
@@ -409,8 +445,8 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
     auto writer = Core::StoreWriter::start(store.path());
     LD_VERIFY_OK(writer);
 
-    auto rescorer = std::make_shared<LeadRescorer>(store.businessId(),
-                                                   rulesOf(phoneAndCompany(25)), at(kNow, 2));
+    auto rescorer = std::make_shared<LeadRescorer>(store.businessId(), rulesOf(phoneAndCompany(25)),
+                                                   at(kNow, 2));
     QList<qint64> pages;
     auto future = LeadRescorer::runOnWriter(
         **writer, rescorer, [&pages, &writer](const LeadRescorer::Progress &progress) {
@@ -438,9 +474,9 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
     QCOMPARE(pages, (QList<qint64>{2, 4, 6}));
 
     // The rescore never wrote over the edit of lead 1 with scores of its older values.
-    QCOMPARE(scalar(store.db(), QStringLiteral(
-                                    "SELECT phone || '/' || lead_score || '/' || updated_at FROM "
-                                    "leads WHERE rowid = 1")),
+    QCOMPARE(scalar(store.db(),
+                    QStringLiteral("SELECT phone || '/' || lead_score || '/' || updated_at FROM "
+                                   "leads WHERE rowid = 1")),
              QStringLiteral("/99/7"));
     // Lead 3 was scored with its edited values: no company points.
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
@@ -460,9 +496,8 @@ void tst_LeadRescorer::pagesAreReadAheadWhileNothingElseWrites()
     for (const bool readAhead : {true, false}) {
         LeadRescorer::Options options = at(kNow + (readAhead ? 0 : kDay), 2);
         options.readAhead = readAhead;
-        auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
-                                                 rulesOf(phoneAndCompany(readAhead ? 25 : 30)),
-                                                 options);
+        auto rescored = LeadRescorer::rescoreAll(
+            store.db(), store.businessId(), rulesOf(phoneAndCompany(readAhead ? 25 : 30)), options);
         LD_VERIFY_OK(rescored);
         QCOMPARE(rescored->done, 5);
         QCOMPARE(rescored->changed, 3); // the leads with a company
@@ -505,8 +540,8 @@ void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
     addLeads(store, 5);
     auto writer = Core::StoreWriter::start(store.path());
     LD_VERIFY_OK(writer);
-    auto rescorer = std::make_shared<LeadRescorer>(store.businessId(),
-                                                   rulesOf(phoneAndCompany(25)), at(kNow, 2));
+    auto rescorer = std::make_shared<LeadRescorer>(store.businessId(), rulesOf(phoneAndCompany(25)),
+                                                   at(kNow, 2));
     auto future = LeadRescorer::runOnWriter(**writer, rescorer,
                                             [](const LeadRescorer::Progress &) { return false; });
     future.waitForFinished();
