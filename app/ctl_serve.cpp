@@ -1,5 +1,7 @@
-// leaddeskctl serve: the headless receiver (DESIGN §2): webhooks and campaign forms over HTTP,
-// JSON-lines logs on stderr, /health and /metrics, graceful drain on SIGTERM / SIGINT.
+// leaddeskctl serve: the headless receiver (DESIGN §2): every channel's webhooks, campaign forms
+// and the chatbot API over HTTP, the csv sources' drop folders, Lead Ads polling and the SLA
+// watch (Sync::ReceiverHost); JSON-lines logs on stderr, /health and /metrics, graceful drain on
+// SIGTERM / SIGINT. Secrets: the secrets file, then the environment (LEADDESK_META_APP_SECRET...).
 #include "ctlcommon.h"
 #include "logsink.h"
 
@@ -7,20 +9,17 @@
 #include "businessrepository.h"
 #include "databasethread.h"
 #include "engine.h"
-#include "httpreceiver.h"
+#include "receiverhost.h"
 #include "receiverroutes.h"
+#include "secretstore.h"
 #include "signalwatcher.h"
+#include "sourcerepository.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
 #include <QDir>
-#include <QJsonDocument>
-#include <QJsonObject>
+#include <QFileInfo>
 #include <QLoggingCategory>
-#include <QTimeZone>
-
-#include <cstdio>
-#include <exception>
 
 Q_LOGGING_CATEGORY(lcServe, "leaddesk.serve")
 
@@ -28,41 +27,24 @@ namespace LeadDesk::App {
 
 namespace {
 
-bool s_verbose = false;
-
-// The same JSON lines as the spdlog sink, for when that sink cannot be re-installed in JSON form
-// (it was already installed for human output by main()).
-void jsonLineHandler(QtMsgType type, const QMessageLogContext &context, const QString &message)
-{
-    if (type == QtDebugMsg && !s_verbose)
-        return;
-    static const char *const levels[] = {"debug", "warning", "critical", "critical", "info"};
-    const QJsonObject line{
-        {QStringLiteral("time"),
-         QDateTime::currentDateTimeUtc().toString(QStringLiteral("yyyy-MM-ddTHH:mm:ss.zzzZ"))},
-        {QStringLiteral("log"),
-         QJsonObject{{QStringLiteral("level"),
-                      QString::fromLatin1(type == QtWarningMsg ? "warning" : levels[type])},
-                     {QStringLiteral("category"),
-                      QString::fromUtf8(context.category ? context.category : "default")},
-                     {QStringLiteral("msg"), message}}}};
-    const QByteArray text = QJsonDocument(line).toJson(QJsonDocument::Compact) + '\n';
-    std::fwrite(text.constData(), 1, std::size_t(text.size()), stderr);
-    std::fflush(stderr);
-}
-
 void installJsonLogs(bool verbose)
 {
-    s_verbose = verbose;
-    try {
-        installLogSink(LogFormat::JsonLines, verbose ? LogLevel::Verbose : LogLevel::Normal);
-        return;
-    } catch (const std::exception &) {
-        // The sink refuses a second installation; fall back to our own JSON lines.
-    }
-    QLoggingCategory::setFilterRules(verbose ? QStringLiteral("leaddesk.*.debug=true")
-                                             : QStringLiteral("leaddesk.*.debug=false"));
-    qInstallMessageHandler(jsonLineHandler);
+    installLogSink(LogFormat::JsonLines, verbose ? LogLevel::Verbose : LogLevel::Normal);
+}
+
+// The secrets file: --secrets, else LEADDESK_SECRETS_FILE, else <data>/secrets.json when it
+// exists (the file `source add --secret` writes). Empty: the environment only.
+QString secretsPath(const QCommandLineParser &parser, const CtlContext &context, bool *explicitly)
+{
+    *explicitly = true;
+    if (parser.isSet(QStringLiteral("secrets")))
+        return parser.value(QStringLiteral("secrets"));
+    const QString fromEnv = qEnvironmentVariable("LEADDESK_SECRETS_FILE");
+    if (!fromEnv.isEmpty())
+        return fromEnv;
+    *explicitly = false;
+    const QString fallback = QDir(context.dataDir).filePath(QStringLiteral("secrets.json"));
+    return QFileInfo::exists(fallback) ? fallback : QString();
 }
 
 bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
@@ -106,8 +88,8 @@ bool parseCount(QCommandLineParser &parser, const QString &name, int *value)
 int runServe(const CtlContext &context)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Receive webhooks and campaign forms over HTTP until SIGTERM / SIGINT."));
+    parser.setApplicationDescription(
+        QStringLiteral("Receive webhooks and campaign forms over HTTP until SIGTERM / SIGINT."));
     parser.addOption({QStringLiteral("listen"),
                       QStringLiteral("Address and port to listen on (default 127.0.0.1:8080; "
                                      "port 0 picks a free one)."),
@@ -132,6 +114,11 @@ int runServe(const CtlContext &context)
                       QStringLiteral("An origin whose pages may post forms from a browser "
                                      "(CORS); repeatable; * for any."),
                       QStringLiteral("origin")});
+    parser.addOption({{QStringLiteral("secrets"), QStringLiteral("secrets-file")},
+                      QStringLiteral("The JSON secrets file (mode 0600; default "
+                                     "$LEADDESK_SECRETS_FILE, else <data-dir>/secrets.json when "
+                                     "it exists). The environment is read after it."),
+                      QStringLiteral("file")});
     parser.addOption({QStringLiteral("drain-timeout"),
                       QStringLiteral("Seconds to let requests in flight finish on SIGTERM "
                                      "(default 10)."),
@@ -158,8 +145,7 @@ int runServe(const CtlContext &context)
     int drainSeconds = 10;
     if (!parseCount(parser, QStringLiteral("max-body"), &maxBody)
         || !parseCount(parser, QStringLiteral("rate-limit-ip"), &options.perPeerPerMinute)
-        || !parseCount(parser, QStringLiteral("rate-limit-campaign"),
-                       &options.perCampaignPerHour)
+        || !parseCount(parser, QStringLiteral("rate-limit-campaign"), &options.perCampaignPerHour)
         || !parseCount(parser, QStringLiteral("drain-timeout"), &drainSeconds))
         return ExitUsage;
     options.maxBodyBytes = maxBody;
@@ -212,39 +198,72 @@ int runServe(const CtlContext &context)
         return ExitFailure;
     }
 
-    auto routes = std::make_shared<Sync::InboundRouteTable>();
-    Sync::RouteEnvironment environment{*business, context.dataDir, options.publicBaseUrl,
-                                       &Sync::secretFromEnvironment};
-    if (auto ok = Sync::registerDefaultRoutes(*routes, environment); !ok) {
-        printError(ok.error().toString());
+    // Secrets: the file (refused unless only its owner can read it), then the environment.
+    bool explicitSecrets = false;
+    const QString secretsFile = secretsPath(parser, context, &explicitSecrets);
+    if (!secretsFile.isEmpty()) {
+        if (explicitSecrets && !QFileInfo::exists(secretsFile)) {
+            printError(QStringLiteral("secrets file %1 does not exist").arg(secretsFile));
+            return ExitFailure;
+        }
+        if (auto mode = Sync::SecretStore::checkFileMode(secretsFile); !mode) {
+            printError(mode.error().message);
+            return ExitFailure;
+        }
+    }
+    const Sync::SecretStore secrets = secretsFile.isEmpty() ? Sync::SecretStore::environment()
+                                                            : Sync::SecretStore::file(secretsFile);
+    auto sources = (*reader)
+                       ->submitValue<QList<Core::Source>>([businessId](Core::Database &db) {
+                           return Core::SourceRepository(db).list(businessId);
+                       })
+                       .result();
+    if (!sources) {
+        printError(sources.error().message);
         return ExitFailure;
     }
+    auto secretOf = [secrets, list = *sources](const QString &name) {
+        const QString value = secrets.routeSecret(name, list);
+        return value.isEmpty() ? Sync::secretFromEnvironment(name) : value;
+    };
 
+    Sync::ReceiverHost::Options hostOptions;
+    hostOptions.http = options;
+    hostOptions.checkSla = true;
     int exitCode = ExitOk;
     {
         Sync::SignalWatcher watcher;
-        Sync::HttpReceiver receiver(**writer, **reader, *business, routes, options);
-        auto port = receiver.start();
+        Sync::ReceiverHost host(**writer, **reader, *business, context.dataDir, secretOf,
+                                hostOptions);
+        auto port = host.start();
         if (!port) {
             printError(port.error().message);
             return ExitFailure;
         }
-        qCInfo(lcServe).noquote() << QStringLiteral("serving %1 on %2:%3 (data %4)")
+        qCInfo(lcServe).noquote() << QStringLiteral("serving %1 on %2:%3 (data %4, secrets %5)")
                                          .arg(business->name, options.address.toString())
                                          .arg(*port)
-                                         .arg(QDir(context.dataDir).absolutePath());
-        QObject::connect(&watcher, &Sync::SignalWatcher::terminationRequested, &receiver,
+                                         .arg(QDir(context.dataDir).absolutePath(),
+                                              secretsFile.isEmpty()
+                                                  ? QStringLiteral("environment only")
+                                                  : secretsFile);
+        for (const QString &url : host.webhookUrls())
+            qCInfo(lcServe).noquote() << url;
+        if (options.allowedOrigins.isEmpty())
+            qCInfo(lcServe) << "no --allow-origin: browsers on other sites cannot call the "
+                               "chatbot API or post forms";
+        QObject::connect(&watcher, &Sync::SignalWatcher::terminationRequested, &host,
                          [&](int number) {
-                             qCInfo(lcServe) << "signal" << number
-                                             << "received: draining (up to" << drainSeconds
-                                             << "s)";
-                             if (!receiver.drain(drainSeconds * 1000))
+                             qCInfo(lcServe) << "signal" << number << "received: draining (up to"
+                                             << drainSeconds << "s)";
+                             if (!host.drain(drainSeconds * 1000))
                                  exitCode = ExitFailure;
                              (*writer)->flush();
                              qCInfo(lcServe) << "drained; exiting";
                              QCoreApplication::exit(exitCode);
                          });
         QCoreApplication::exec();
+        host.stop();
     }
     reader->reset();
     writer->reset();

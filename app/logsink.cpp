@@ -54,6 +54,8 @@ void handler(QtMsgType type, const QMessageLogContext &context, const QString &m
 void installLogSink(LogFormat format, LogLevel level)
 {
     s_format = format;
+    // A second call (serve re-installs in JSON form) replaces the logger main() made.
+    spdlog::drop("leaddesk");
     auto logger = spdlog::stderr_color_mt("leaddesk");
     if (format == LogFormat::JsonLines)
         logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","log":%v})",

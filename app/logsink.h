@@ -8,6 +8,7 @@ enum class LogFormat { Human, JsonLines };
 // Quiet: warnings and errors only (command-line tools, whose own output is the result);
 // Normal: also informational lines; Verbose (--verbose): also debug lines.
 enum class LogLevel { Quiet, Normal, Verbose };
+// May be called again to change the format or level (the previous logger is replaced).
 void installLogSink(LogFormat format, LogLevel level);
 // The desktop app: informational lines, debug ones with --verbose.
 inline void installLogSink(LogFormat format, bool verbose)

@@ -2,9 +2,12 @@
 
 #include "businessrepository.h"
 #include "inboundroutetable.h"
+#include "leadadsadapter.h"
 #include "result.h"
 
+#include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 
@@ -21,14 +24,24 @@ struct RouteEnvironment
     // when not configured. Headless (`serve`): the environment variable LEADDESK_<NAME> with
     // dots as underscores, upper-case (LEADDESK_META_APP_SECRET). Never logged, never stored.
     std::function<QString(const QString &name)> secret;
+    // Lead Ads: where the Messenger route hands `leadgen` references (called on the writer
+    // thread; must not block - ReceiverHost wires it to LeadAdsFetcher::enqueue). Empty: a
+    // delivery with leadgen changes is journalled 'failed' so `journal replay` finishes it later.
+    std::function<void(const QList<LeadAdsAdapter::LeadgenRef> &refs)> leadgenHandler = {};
 };
 
-// The one place every HTTP route of LeadDesk is listed (DESIGN §7). Channel adapters add their
-// routes here. /health and /metrics are the receiver's own and are not listed.
+// The one place every HTTP route of LeadDesk is listed (DESIGN §7): campaign forms, the chatbot
+// API, WhatsApp and Messenger / Lead Ads (with their GET handshakes), Thumbtack, Twilio. /health
+// and /metrics are the receiver's own and are not listed. A channel whose secrets are missing is
+// still registered and refuses every request (401/403, nothing stored), with one warning here -
+// never unsigned or anonymous acceptance.
 Core::Result<void> registerDefaultRoutes(InboundRouteTable &table,
                                          const RouteEnvironment &environment);
 
 // The environment-variable secret lookup `serve` uses (see RouteEnvironment::secret).
 [[nodiscard]] QString secretFromEnvironment(const QString &name);
+
+// The secret names the routes read, for documentation and `serve`'s start-up check.
+[[nodiscard]] QStringList routeSecretNames();
 
 } // namespace LeadDesk::Sync

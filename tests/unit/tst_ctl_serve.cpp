@@ -1,11 +1,16 @@
 // `leaddeskctl serve` as a real process on a loopback port: health, a graceful drain on SIGTERM
-// (exit 0), and the crash test - kill -9 under load, restart, and every request that was
-// answered 2xx is in the store exactly once.
+// (exit 0), the crash test - kill -9 under load, restart, and every request that was answered
+// 2xx is in the store exactly once - and every channel received for real: signed WhatsApp, the
+// Meta handshake, signed Twilio SMS, Thumbtack with Basic auth, the chatbot API and a csv drop
+// folder, with secrets from a 0600 secrets file written by `source add --secret`.
 #include "testsupport.h"
 
 #include "database.h"
+#include "metasignature.h"
+#include "twiliosignature.h"
 
 #include <QElapsedTimer>
+#include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
@@ -65,8 +70,7 @@ QByteArray formRequest(const QString &email)
                      {QStringLiteral("email"), email}}},
         {QStringLiteral("lead_details"),
          QJsonObject{{QStringLiteral("message"), QStringLiteral("Please call back")}}},
-        {QStringLiteral("form_metadata"),
-         QJsonObject{{QStringLiteral("consent_given"), true}}}};
+        {QStringLiteral("form_metadata"), QJsonObject{{QStringLiteral("consent_given"), true}}}};
     const QByteArray body = QJsonDocument(form).toJson(QJsonDocument::Compact);
     return "POST /v1/api/leads HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
            "Content-Length: "
@@ -138,10 +142,8 @@ public:
                 if (!socket.waitForConnected(5000))
                     return;
                 for (int i = 0; !m_stop; ++i) {
-                    const QString email = QStringLiteral("%1.c%2.n%3@example.com")
-                                              .arg(prefix)
-                                              .arg(c)
-                                              .arg(i);
+                    const QString email
+                        = QStringLiteral("%1.c%2.n%3@example.com").arg(prefix).arg(c).arg(i);
                     {
                         std::lock_guard lock(m_mutex);
                         m_sent << email;
@@ -185,6 +187,41 @@ private:
     QList<int> m_other;
 };
 
+// One request on its own connection; the status, 0 on failure.
+int request(quint16 port, const QByteArray &method, const QByteArray &target,
+            const QByteArray &body = {}, const QByteArray &contentType = "application/json",
+            const QList<QByteArray> &headers = {}, QByteArray *answer = nullptr)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return 0;
+    QByteArray raw = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    if (method == "POST")
+        raw += "Content-Type: " + contentType
+               + "\r\nContent-Length: " + QByteArray::number(body.size()) + "\r\n";
+    for (const QByteArray &header : headers)
+        raw += header + "\r\n";
+    return send(socket, raw + "\r\n" + body, answer);
+}
+
+// One number from the store of `dataDir` (read while the server runs: WAL readers are fine).
+qint64 scalar(const QString &dataDir, const QString &sql)
+{
+    auto db = Core::Database::open(QDir(dataDir).filePath(QStringLiteral("leaddesk.sqlite")));
+    if (!db)
+        return -1;
+    QSqlQuery q((*db)->connection());
+    if (!q.exec(sql) || !q.next())
+        return -1;
+    return q.value(0).toLongLong();
+}
+
+constexpr auto kAppSecret = "serve_app_secret";
+constexpr auto kVerifyToken = "serve-verify-token";
+constexpr auto kTwilioToken = "serve_twilio_token";
+constexpr auto kPublicUrl = "https://leads.example.com";
+
 } // namespace
 
 class tst_CtlServe : public QObject
@@ -196,6 +233,8 @@ private Q_SLOTS:
     void sigtermDrainsAndExitsZero();
     void killNineLosesNoAcknowledgedRequest();
     void usageErrorsExitTwo();
+    void receivesFromEveryChannel();
+    void groupReadableSecretsFileIsRefused();
 
 private:
     // Leads per e-mail in the store of `dataDir`.
@@ -228,7 +267,10 @@ void tst_CtlServe::answersHealthAndLogsJsonLines()
     QCOMPARE(getStatus(server.port, "/health", &body), 200);
     const QJsonObject health = QJsonDocument::fromJson(body).object();
     QCOMPARE(health.value(QStringLiteral("status")).toString(), QStringLiteral("ok"));
-    QCOMPARE(health.value(QStringLiteral("database")).toObject().value(QStringLiteral("writable")).toBool(),
+    QCOMPARE(health.value(QStringLiteral("database"))
+                 .toObject()
+                 .value(QStringLiteral("writable"))
+                 .toBool(),
              true);
     QCOMPARE(getStatus(server.port, "/metrics", &body), 200);
     QVERIFY(body.contains("leaddesk_http_requests_total{route=\"health\",status=\"200\"} 1"));
@@ -294,7 +336,7 @@ void tst_CtlServe::killNineLosesNoAcknowledgedRequest()
     for (const QString &email : acknowledged)
         QCOMPARE(stored.value(email), 1); // acknowledged means stored, exactly once
     for (auto it = stored.constBegin(); it != stored.constEnd(); ++it)
-        QCOMPARE(it.value(), 1); // nothing twice, acknowledged or not
+        QCOMPARE(it.value(), 1);        // nothing twice, acknowledged or not
     QCOMPARE(processed, stored.size()); // one journal row per lead
     QVERIFY(stored.size() <= load.sent().size());
     qInfo("crash test: %lld requests sent, %lld acknowledged, %lld stored",
@@ -314,6 +356,166 @@ void tst_CtlServe::usageErrorsExitTwo()
                                        QStringLiteral("-5")})
                  .exitCode,
              2);
+}
+
+void tst_CtlServe::receivesFromEveryChannel()
+{
+    QTemporaryDir dir;
+    QTemporaryDir secretsDir;
+    const QString secrets = secretsDir.filePath(QStringLiteral("secrets.json"));
+    const QString drop = dir.filePath(QStringLiteral("drop"));
+    // The sources and their secrets, as a user sets them up (values on stdin, file 0600).
+    auto add = [&](const QStringList &args, const QByteArray &input = {}) {
+        const Test::CtlRun run
+            = Test::runCtl(dir.path(),
+                           QStringList{QStringLiteral("source"), QStringLiteral("add")} + args
+                               + QStringList{QStringLiteral("--secrets-file"), secrets},
+                           input);
+        if (run.exitCode != 0)
+            qWarning("%s", qPrintable(run.err));
+        return run.exitCode;
+    };
+    QCOMPARE(add({QStringLiteral("whatsapp"), QStringLiteral("main"), QStringLiteral("--secret"),
+                  QStringLiteral("app_secret"), QStringLiteral("--secret"),
+                  QStringLiteral("verify_token")},
+                 QByteArray(kAppSecret) + '\n' + kVerifyToken + '\n'),
+             0);
+    QCOMPARE(add({QStringLiteral("sms"), QStringLiteral("line"), QStringLiteral("--secret"),
+                  QStringLiteral("auth_token")},
+                 QByteArray(kTwilioToken) + '\n'),
+             0);
+    QCOMPARE(
+        add({QStringLiteral("thumbtack"), QStringLiteral("pro"), QStringLiteral("--secret"),
+             QStringLiteral("username"), QStringLiteral("--secret"), QStringLiteral("password")},
+            "tt-user\ntt-pass\n"),
+        0);
+    QCOMPARE(add({QStringLiteral("csv"), QStringLiteral("drop"), QStringLiteral("--setting"),
+                  QStringLiteral("folder=") + drop}),
+             0);
+    QCOMPARE(QFileInfo(secrets).permissions() & (QFile::ReadGroup | QFile::ReadOther),
+             QFileDevice::Permissions());
+
+    Server server;
+    QVERIFY2(
+        server.start(dir.path(), {QStringLiteral("--secrets"), secrets,
+                                  QStringLiteral("--public-url"), QString::fromLatin1(kPublicUrl)}),
+        qPrintable(server.log()));
+    const QString &data = dir.path();
+    auto count = [&](const char *sql) {
+        return scalar(data, QString::fromLatin1(sql));
+    };
+
+    // WhatsApp: signed → stored; the same body wrongly signed → 401, nothing kept.
+    const QByteArray whatsapp = Test::readFixture(QStringLiteral("whatsapp_inbound_text.json"));
+    const QByteArray journalBefore
+        = QByteArray::number(count("SELECT COUNT(*) FROM inbound_journal"));
+    QCOMPARE(request(server.port, "POST", "/webhooks/whatsapp", whatsapp, "application/json",
+                     {QByteArray(Sync::MetaSignature::kHeader) + ": "
+                      + Sync::MetaSignature::sign("not_the_secret", whatsapp)}),
+             401);
+    QCOMPARE(QByteArray::number(count("SELECT COUNT(*) FROM inbound_journal")), journalBefore);
+    QCOMPARE(count("SELECT COUNT(*) FROM messages"), 0);
+    QCOMPARE(request(server.port, "POST", "/webhooks/whatsapp", whatsapp, "application/json",
+                     {QByteArray(Sync::MetaSignature::kHeader) + ": "
+                      + Sync::MetaSignature::sign(kAppSecret, whatsapp)}),
+             200);
+    QCOMPARE(count("SELECT COUNT(*) FROM messages"), 1);
+
+    // The Meta handshake echoes the challenge.
+    QByteArray answer;
+    QCOMPARE(request(server.port, "GET",
+                     QByteArray("/webhooks/whatsapp?hub.mode=subscribe&hub.verify_token=")
+                         + kVerifyToken + "&hub.challenge=1158201444",
+                     {}, {}, {}, &answer),
+             200);
+    QCOMPARE(answer, QByteArray("1158201444"));
+
+    // Twilio: signed over the public URL → stored.
+    const QByteArray sms = Test::readFixture(QStringLiteral("twilio_inbound_sms.form")).trimmed();
+    auto params = Sync::TwilioSignature::parseForm(sms);
+    LD_VERIFY_OK(params);
+    const QByteArray twilioSignature = Sync::TwilioSignature::sign(
+        kTwilioToken, QString::fromLatin1(kPublicUrl) + QStringLiteral("/webhooks/twilio/sms"),
+        *params);
+    QCOMPARE(request(server.port, "POST", "/webhooks/twilio/sms", sms,
+                     "application/x-www-form-urlencoded",
+                     {QByteArray(Sync::TwilioSignature::kHeader) + ": " + twilioSignature}),
+             200);
+    QCOMPARE(count("SELECT COUNT(*) FROM messages"), 2);
+    QCOMPARE(request(server.port, "POST", "/webhooks/twilio/sms", sms,
+                     "application/x-www-form-urlencoded",
+                     {QByteArray(Sync::TwilioSignature::kHeader) + ": AAAA"}),
+             403);
+
+    // Thumbtack v4: without credentials 401, with Basic auth the lead is stored.
+    const QByteArray thumbtack
+        = Test::readFixture(QStringLiteral("thumbtack_v4_webhook_negotiation_created.json"));
+    const qint64 leadsBefore = count("SELECT COUNT(*) FROM leads");
+    QCOMPARE(request(server.port, "POST", "/webhooks/thumbtack", thumbtack), 401);
+    QCOMPARE(count("SELECT COUNT(*) FROM leads"), leadsBefore);
+    QCOMPARE(request(server.port, "POST", "/webhooks/thumbtack", thumbtack, "application/json",
+                     {"Authorization: Basic " + QByteArray("tt-user:tt-pass").toBase64()}),
+             200);
+    QCOMPARE(count("SELECT COUNT(*) FROM leads WHERE external_id = '590299344770600002'"), 1);
+
+    // The chatbot API: a session starts.
+    QCOMPARE(
+        request(server.port, "POST", "/api/session/start", "{}", "application/json", {}, &answer),
+        200);
+    QVERIFY2(answer.contains("session_id"), answer.constData());
+
+    // A CSV dropped in the csv source's folder is imported and moved to processed/.
+    {
+        QFile file(drop + QStringLiteral("/leads.csv"));
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write("FirstName,LastName,Email,CellPhone,PropertyState\r\n"
+                   "Ana,Lopez,ana.drop@example.com,6145550101,OH\r\n");
+    }
+    QTRY_VERIFY_WITH_TIMEOUT(QFileInfo::exists(drop + QStringLiteral("/processed/leads.csv")),
+                             30'000);
+    QCOMPARE(count("SELECT COUNT(*) FROM leads WHERE email = 'ana.drop@example.com'"), 1);
+
+    server.process().terminate();
+    QVERIFY(server.process().waitForFinished(15'000));
+    QCOMPARE(server.process().exitCode(), 0);
+    const QString log = server.log();
+    // Each webhook URL is logged on start, with the public URL.
+    for (const char *path : {"/webhooks/whatsapp", "/webhooks/messenger", "/webhooks/thumbtack",
+                             "/webhooks/twilio/sms", "/api/"})
+        QVERIFY2(log.contains(QString::fromLatin1(kPublicUrl) + QLatin1String(path)), path);
+    QVERIFY2(log.contains(QStringLiteral("imported leads.csv")), qPrintable(log));
+    QVERIFY(!log.contains(QString::fromLatin1(kAppSecret))); // secrets are never logged
+    QVERIFY(!log.contains(QString::fromLatin1(kTwilioToken)));
+}
+
+void tst_CtlServe::groupReadableSecretsFileIsRefused()
+{
+    QTemporaryDir dir;
+    const QString secrets = dir.filePath(QStringLiteral("secrets.json"));
+    {
+        QFile file(secrets);
+        QVERIFY(file.open(QIODevice::WriteOnly));
+        file.write(R"({"whatsapp/main/app_secret": "x"})");
+    }
+    QVERIFY(
+        QFile::setPermissions(secrets, QFile::ReadOwner | QFile::WriteOwner | QFile::ReadGroup));
+    const Test::CtlRun run = Test::runCtl(
+        dir.path(), {QStringLiteral("serve"), QStringLiteral("--listen"),
+                     QStringLiteral("127.0.0.1:0"), QStringLiteral("--secrets"), secrets});
+    QCOMPARE(run.exitCode, 1);
+    QVERIFY2(run.err.contains(secrets) || run.err.contains(QStringLiteral("mode")),
+             qPrintable(run.err));
+    // The default <data>/secrets.json is checked the same way.
+    const Test::CtlRun fallback
+        = Test::runCtl(dir.path(), {QStringLiteral("serve"), QStringLiteral("--listen"),
+                                    QStringLiteral("127.0.0.1:0")});
+    QCOMPARE(fallback.exitCode, 1);
+    // A missing file named on the command line is an error, not silently the environment.
+    QCOMPARE(Test::runCtl(dir.path(), {QStringLiteral("serve"), QStringLiteral("--listen"),
+                                       QStringLiteral("127.0.0.1:0"), QStringLiteral("--secrets"),
+                                       dir.filePath(QStringLiteral("none.json"))})
+                 .exitCode,
+             1);
 }
 
 QTEST_GUILESS_MAIN(tst_CtlServe)
