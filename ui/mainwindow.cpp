@@ -6,12 +6,15 @@
 #include "leadtablemodel.h"
 #include "leadtableview.h"
 #include "onresult.h"
+#include "receivercontroller.h"
 #include "scoringrulesdialog.h"
 
 #include <QAction>
 #include <QApplication>
 #include <QCloseEvent>
 #include <QHeaderView>
+#include <QJsonArray>
+#include <QJsonObject>
 #include <QLabel>
 #include <QMenuBar>
 #include <QMessageBox>
@@ -100,8 +103,11 @@ MainWindow::MainWindow(Sync::Engine &engine, const Core::User &user, QWidget *pa
     // A rescore runs in the background: leads done of all, in the status bar until it is over.
     m_rescoreBar->setObjectName(QStringLiteral("rescoreBar"));
     m_rescoreBar->setMaximumHeight(fontMetrics().height() + 4);
-    m_rescoreBar->setMinimumWidth(fontMetrics().horizontalAdvance(
-        tr("Rescoring leads: %1 of %2").arg(Formatting::count(1'000'000), Formatting::count(1'000'000))) + 24);
+    m_rescoreBar->setMinimumWidth(
+        fontMetrics().horizontalAdvance(
+            tr("Rescoring leads: %1 of %2")
+                .arg(Formatting::count(1'000'000), Formatting::count(1'000'000)))
+        + 24);
     m_rescoreBar->setTextVisible(true);
     m_rescoreBar->setToolTip(tr("Every lead is being scored again under the new rules"));
     m_rescoreBar->hide();
@@ -110,8 +116,12 @@ MainWindow::MainWindow(Sync::Engine &engine, const Core::User &user, QWidget *pa
     statusBar()->addPermanentWidget(m_loadingBar);
     statusBar()->addPermanentWidget(m_userLabel);
     m_userLabel->setText(userText());
+    m_receiver = new ReceiverController(m_engine,
+                                        Sync::SecretStore::keychain(m_engine.business().id), this);
+    statusBar()->addPermanentWidget(m_receiver->createStatusLabel(this));
 
     createMenus();
+    m_receiver->load(); // starts receiving if the business enabled it
 
     connect(m_model, &LeadTableModel::loadingChanged, m_loadingBar, &QWidget::setVisible);
     connect(m_model, &LeadTableModel::firstPageLoaded, this, [this] {
@@ -145,6 +155,20 @@ MainWindow::MainWindow(Sync::Engine &engine, const Core::User &user, QWidget *pa
     connect(&m_engine, &Sync::Engine::rescoreStarted, this, &MainWindow::rescoreStarted);
     connect(&m_engine, &Sync::Engine::rescoreProgress, this, &MainWindow::rescoreProgress);
     connect(&m_engine, &Sync::Engine::rescoreFinished, this, &MainWindow::rescoreFinished);
+    connect(&m_engine, &Sync::Engine::slaBreachesRecorded, this, [this](const QJsonObject &check) {
+        const qsizetype breached = check.value(QStringLiteral("breaches")).toArray().size();
+        QString message = breached > 0 ? tr("%n lead(s) breached their SLA", nullptr, int(breached))
+                                       : QString();
+        const QJsonObject escalation = check.value(QStringLiteral("escalation")).toObject();
+        if (!escalation.isEmpty()) {
+            const QString text = escalation.value(QStringLiteral("message")).toString();
+            message = message.isEmpty() ? text : message + QStringLiteral(" - ") + text;
+        }
+        if (!message.isEmpty())
+            statusBar()->showMessage(message, 30000);
+        // The lead list shows the new breaches and any reassignment.
+        m_engine.notifyLeadsChanged();
+    });
     if (m_engine.isRescoring())
         rescoreStarted();
 
@@ -234,6 +258,10 @@ void MainWindow::createMenus()
     const bool manager = m_user.role == Core::Role::Owner || m_user.role == Core::Role::Admin;
     m_scoringRulesAction->setEnabled(manager);
     m_scoringRulesAction->setVisible(manager);
+    QAction *receiverAction = m_receiver->createSettingsAction(this);
+    settingsMenu->addAction(receiverAction);
+    receiverAction->setEnabled(manager);
+    receiverAction->setVisible(manager);
     settingsMenu->menuAction()->setVisible(manager);
 
     QMenu *helpMenu = menuBar()->addMenu(tr("&Help"));
@@ -355,10 +383,10 @@ void MainWindow::rescoreFinished(qint64 done, qint64 changed, const QString &err
         statusBar()->showMessage(tr("Rescoring stopped: %1").arg(error), 15000);
         return;
     }
-    statusBar()->showMessage(tr("Rescored %1 · %2 changed")
-                                 .arg(plural(done, tr("lead"), tr("leads")),
-                                      Formatting::count(changed)),
-                             10000);
+    statusBar()->showMessage(
+        tr("Rescored %1 · %2 changed")
+            .arg(plural(done, tr("lead"), tr("leads")), Formatting::count(changed)),
+        10000);
 }
 
 void MainWindow::showAbout()

@@ -19,6 +19,7 @@ namespace LeadDesk::Ui {
 class LeadDetailPane;
 class LeadTableModel;
 class LeadTableView;
+class ReceiverController;
 
 // The signed-in user's window: the lead list beside the selected lead's detail, counts in the
 // status bar. Remembers its geometry, splitter, columns and sort in QSettings ("MainWindow").
@@ -75,6 +76,7 @@ private:
     QProgressBar *m_loadingBar = nullptr;
     QProgressBar *m_rescoreBar = nullptr;
     QAction *m_scoringRulesAction = nullptr;
+    ReceiverController *m_receiver = nullptr; // Settings › Receiver…, the desktop receiver
     QString m_reselectId;
     quint64 m_countsGeneration = 0;
 };
