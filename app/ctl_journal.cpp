@@ -17,8 +17,7 @@ namespace {
 
 QString isoTime(qint64 ms)
 {
-    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate)
-                  : QString();
+    return ms > 0 ? QDateTime::fromMSecsSinceEpoch(ms, Qt::UTC).toString(Qt::ISODate) : QString();
 }
 
 int runList(const CtlContext &context, const QStringList &arguments)
@@ -32,8 +31,8 @@ int runList(const CtlContext &context, const QStringList &arguments)
                                      "pending."),
                       QStringLiteral("status")});
     parser.addOption({QStringLiteral("limit"),
-                      QStringLiteral("At most this many rows (default 100)."),
-                      QStringLiteral("n"), QStringLiteral("100")});
+                      QStringLiteral("At most this many rows (default 100)."), QStringLiteral("n"),
+                      QStringLiteral("100")});
     parser.addOption({QStringLiteral("json"), QStringLiteral("One JSON object per line.")});
     CtlContext sub = context;
     sub.arguments = arguments;
@@ -46,9 +45,9 @@ int runList(const CtlContext &context, const QStringList &arguments)
     Core::InboundJournal::ListFilter filter;
     filter.status = parser.isSet(QStringLiteral("failed")) ? QStringLiteral("failed")
                                                            : parser.value(QStringLiteral("status"));
-    static const QStringList statuses = {QStringLiteral("pending"),   QStringLiteral("processed"),
-                                         QStringLiteral("duplicate"), QStringLiteral("failed"),
-                                         QStringLiteral("rejected")};
+    static const QStringList statuses
+        = {QStringLiteral("pending"), QStringLiteral("processed"), QStringLiteral("duplicate"),
+           QStringLiteral("failed"), QStringLiteral("rejected")};
     if (!filter.status.isEmpty() && !statuses.contains(filter.status)) {
         printError(QStringLiteral("unknown status '%1'").arg(filter.status));
         return ExitUsage;
@@ -85,13 +84,14 @@ int runList(const CtlContext &context, const QStringList &arguments)
                 {QStringLiteral("attempts"), e.attempts},
                 {QStringLiteral("response_status"), e.responseStatus},
                 {QStringLiteral("error"), e.error.isEmpty() ? QJsonValue() : QJsonValue(e.error)},
-                {QStringLiteral("lead_id"), e.leadId.isEmpty() ? QJsonValue() : QJsonValue(e.leadId)},
+                {QStringLiteral("lead_id"),
+                 e.leadId.isEmpty() ? QJsonValue() : QJsonValue(e.leadId)},
                 {QStringLiteral("processed_at"),
                  e.processedAtMs > 0 ? QJsonValue(isoTime(e.processedAtMs)) : QJsonValue()}};
             out() << QJsonDocument(line).toJson(QJsonDocument::Compact) << "\n";
         } else {
-            out() << e.id << "  " << isoTime(e.receivedAtMs) << "  " << e.route << "  "
-                  << e.status << "  " << e.responseStatus << "  attempts " << e.attempts;
+            out() << e.id << "  " << isoTime(e.receivedAtMs) << "  " << e.route << "  " << e.status
+                  << "  " << e.responseStatus << "  attempts " << e.attempts;
             if (!e.error.isEmpty())
                 out() << "  " << e.error;
             out() << "\n";

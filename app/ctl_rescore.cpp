@@ -26,8 +26,8 @@ int runRescore(const CtlContext &context)
                       QStringLiteral("Check this scoring rule document (JSON), make it the "
                                      "business's rules, then rescore."),
                       QStringLiteral("file")});
-    parser.addOption({QStringLiteral("reset"),
-                      QStringLiteral("Go back to the shipped rules, then rescore.")});
+    parser.addOption(
+        {QStringLiteral("reset"), QStringLiteral("Go back to the shipped rules, then rescore.")});
     if (!parseOrExplain(parser, context))
         return ExitUsage;
     if (!parser.positionalArguments().isEmpty()) {

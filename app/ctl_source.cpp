@@ -47,8 +47,9 @@ QList<std::pair<QString, QString>> webhookUrls(const Core::Source &source, const
                 {QStringLiteral("legacy lead"), base + QStringLiteral("/v1/lead")},
                 {QStringLiteral("legacy message"), base + QStringLiteral("/v1/message")}};
     if (kind == QLatin1String("sms"))
-        return {{QStringLiteral("sms"), base + QStringLiteral("/webhooks/twilio/sms")},
-                {QStringLiteral("status callback"), base + QStringLiteral("/webhooks/twilio/status")}};
+        return {
+            {QStringLiteral("sms"), base + QStringLiteral("/webhooks/twilio/sms")},
+            {QStringLiteral("status callback"), base + QStringLiteral("/webhooks/twilio/status")}};
     if (kind == QLatin1String("webform"))
         return {{QStringLiteral("form"), base + QStringLiteral("/v1/api/leads")}};
     if (kind == QLatin1String("chatbot"))
@@ -106,8 +107,8 @@ int add(const QCommandLineParser &parser, const CtlContext &context, const QStri
         return ExitUsage;
     }
     if (!validName(name)) {
-        printError(QStringLiteral("source name '%1' must be letters, digits, '_', '-' or '.'")
-                       .arg(name));
+        printError(
+            QStringLiteral("source name '%1' must be letters, digits, '_', '-' or '.'").arg(name));
         return ExitUsage;
     }
     QJsonObject settings;
@@ -218,15 +219,14 @@ int list(const QCommandLineParser &parser, const CtlContext &context, const QStr
             QJsonObject urlObject;
             for (const auto &[label, url] : urls)
                 urlObject.insert(label, url);
-            array.append(QJsonObject{{QStringLiteral("kind"), source.kind},
-                                     {QStringLiteral("name"), source.name},
-                                     {QStringLiteral("enabled"), source.enabled},
-                                     {QStringLiteral("settings"), source.settings},
-                                     {QStringLiteral("secrets_present"),
-                                      QJsonArray::fromStringList(present)},
-                                     {QStringLiteral("secrets_missing"),
-                                      QJsonArray::fromStringList(missing)},
-                                     {QStringLiteral("urls"), urlObject}});
+            array.append(QJsonObject{
+                {QStringLiteral("kind"), source.kind},
+                {QStringLiteral("name"), source.name},
+                {QStringLiteral("enabled"), source.enabled},
+                {QStringLiteral("settings"), source.settings},
+                {QStringLiteral("secrets_present"), QJsonArray::fromStringList(present)},
+                {QStringLiteral("secrets_missing"), QJsonArray::fromStringList(missing)},
+                {QStringLiteral("urls"), urlObject}});
             continue;
         }
         out() << source.kind << " " << source.name
@@ -236,8 +236,7 @@ int list(const QCommandLineParser &parser, const CtlContext &context, const QStr
               << QString::fromUtf8(QJsonDocument(source.settings).toJson(QJsonDocument::Compact))
               << "\n";
         if (!present.isEmpty() || !missing.isEmpty())
-            out() << "  secrets: present ["
-                  << present.join(QStringLiteral(", ")) << "], missing ["
+            out() << "  secrets: present [" << present.join(QStringLiteral(", ")) << "], missing ["
                   << missing.join(QStringLiteral(", ")) << "]\n";
         for (const auto &[label, url] : urls)
             out() << "  " << label << ": " << url << "\n";
@@ -287,10 +286,9 @@ int remove(const QCommandLineParser &parser, const CtlContext &context, const QS
 int runSource(const CtlContext &context)
 {
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral(
-        "Manage lead sources: add KIND NAME, list, remove KIND NAME. Kinds: %1.")
-                                         .arg(Core::SourceRepository::kinds().join(
-                                             QStringLiteral(", "))));
+    parser.setApplicationDescription(
+        QStringLiteral("Manage lead sources: add KIND NAME, list, remove KIND NAME. Kinds: %1.")
+            .arg(Core::SourceRepository::kinds().join(QStringLiteral(", "))));
     parser.addPositionalArgument(QStringLiteral("action"), QStringLiteral("add | list | remove"));
     parser.addOption({QStringLiteral("setting"),
                       QStringLiteral("A non-secret setting, stored with the source."),

@@ -89,11 +89,16 @@ int main(int argc, char *argv[])
                         context.verbose ? App::LogLevel::Verbose : App::LogLevel::Quiet);
 
     const std::map<QString, int (*)(const App::CtlContext &)> commands = {
-        {QStringLiteral("import"), &App::runImport},   {QStringLiteral("export"), &App::runExport},
-        {QStringLiteral("demo"), &App::runDemo},       {QStringLiteral("user"), &App::runUser},
-        {QStringLiteral("rescore"), &App::runRescore}, {QStringLiteral("config"), &App::runConfig},
-        {QStringLiteral("report"), &App::runReport},   {QStringLiteral("sla"), &App::runSla},
-        {QStringLiteral("serve"), &App::runServe},     {QStringLiteral("journal"), &App::runJournal},
+        {QStringLiteral("import"), &App::runImport},
+        {QStringLiteral("export"), &App::runExport},
+        {QStringLiteral("demo"), &App::runDemo},
+        {QStringLiteral("user"), &App::runUser},
+        {QStringLiteral("rescore"), &App::runRescore},
+        {QStringLiteral("config"), &App::runConfig},
+        {QStringLiteral("report"), &App::runReport},
+        {QStringLiteral("sla"), &App::runSla},
+        {QStringLiteral("serve"), &App::runServe},
+        {QStringLiteral("journal"), &App::runJournal},
         {QStringLiteral("source"), &App::runSource},
     };
     const auto it = commands.find(command);

@@ -18,7 +18,7 @@ struct TextField
 {
     const char *object; // "" for the top level
     const char *name;
-    const char *alias;  // nullptr: none
+    const char *alias; // nullptr: none
     QString RawLead::*member;
     int maxLength;
     bool required;
@@ -54,8 +54,8 @@ const TextField kTextFields[] = {
 
 // Optional fields whose presence makes a submission "complete" (seed 004's form completion
 // rule: all fields +10, required only +5).
-const char *const kCompletionFields[] = {"phone", "company", "service_interest", "urgency",
-                                         "message", "budget_range", "timeline"};
+const char *const kCompletionFields[]
+    = {"phone", "company", "service_interest", "urgency", "message", "budget_range", "timeline"};
 
 QString pathOf(const char *object, const char *name)
 {
@@ -137,8 +137,7 @@ std::optional<QString> wellFormedPhone(const QString &raw, const QString &region
 } // namespace
 
 std::expected<LeadRecord, Problem> CampaignForm::toLead(const QJsonObject &body,
-                                                        const Normalizer &normalizer,
-                                                        qint64 nowMs,
+                                                        const Normalizer &normalizer, qint64 nowMs,
                                                         const QString &remoteAddress)
 {
     RawLead raw;
@@ -150,7 +149,8 @@ std::expected<LeadRecord, Problem> CampaignForm::toLead(const QJsonObject &body,
 
     int completed = 0;
     for (const TextField &field : kTextFields) {
-        if (qstrcmp(field.object, "contact") == 0 && !body.value(QLatin1String("contact")).isObject())
+        if (qstrcmp(field.object, "contact") == 0
+            && !body.value(QLatin1String("contact")).isObject())
             return problem(QStringLiteral("contact"), QStringLiteral("contact is required"));
         const QString path = pathOf(field.object, field.name);
         const QJsonObject object = *section(body, field.object);
@@ -163,9 +163,9 @@ std::expected<LeadRecord, Problem> CampaignForm::toLead(const QJsonObject &body,
             continue;
         }
         if (text->size() > field.maxLength)
-            return problem(path, QStringLiteral("%1 is longer than %2 characters")
-                                     .arg(path)
-                                     .arg(field.maxLength));
+            return problem(
+                path,
+                QStringLiteral("%1 is longer than %2 characters").arg(path).arg(field.maxLength));
         if (text->contains(QChar(0)))
             return problem(path, QStringLiteral("%1 contains a NUL character").arg(path));
         raw.*field.member = *text;
@@ -220,7 +220,8 @@ std::expected<LeadRecord, Problem> CampaignForm::toLead(const QJsonObject &body,
     }
     if (formDetails.contains(QLatin1String("timestamp"))) {
         // The form's clock is the visitor's: kept for reference, never used as created_at.
-        auto when = Normalizer::dateTimeUtc(formDetails.value(QLatin1String("timestamp")).toString());
+        auto when
+            = Normalizer::dateTimeUtc(formDetails.value(QLatin1String("timestamp")).toString());
         if (!when)
             return problem(QStringLiteral("form_metadata.timestamp"),
                            QStringLiteral("form_metadata.timestamp: %1").arg(when.error()));
@@ -257,9 +258,9 @@ std::expected<LeadRecord, Problem> CampaignForm::toLead(const QJsonObject &body,
         record.phone = unverifiedPhone;
         details.insert(QStringLiteral("phone_unverified"), true);
     }
-    details.insert(QStringLiteral("form_completion"),
-                   completed == int(std::size(kCompletionFields)) ? QStringLiteral("all")
-                                                                   : QStringLiteral("required"));
+    details.insert(QStringLiteral("form_completion"), completed == int(std::size(kCompletionFields))
+                                                          ? QStringLiteral("all")
+                                                          : QStringLiteral("required"));
     if (timeOnPage)
         details.insert(QStringLiteral("time_on_page_seconds"), *timeOnPage);
     if (returnVisitor)

@@ -55,8 +55,7 @@ public:
     [[nodiscard]] static QString expectedResponseTime(const QString &grade);
 
     // The seed's success answer for a stored lead.
-    [[nodiscard]] static QJsonObject successResponse(const LeadRecord &lead,
-                                                     const QString &leadId);
+    [[nodiscard]] static QJsonObject successResponse(const LeadRecord &lead, const QString &leadId);
 };
 
 } // namespace LeadDesk::Core

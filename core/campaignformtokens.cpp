@@ -24,9 +24,9 @@ Result<void> CampaignFormTokens::set(Database &db, const QString &businessId,
     insert.bind(5, Ids::nextHlc(nowMs));
     if (auto ok = insert.execute(); !ok)
         return ok;
-    SqliteStatement &update = db.statement(
-        "UPDATE campaigns SET token_sha256 = ?3, updated_at = ?4, hlc = ?5 "
-        "WHERE business_id = ?1 AND external_id = ?2");
+    SqliteStatement &update
+        = db.statement("UPDATE campaigns SET token_sha256 = ?3, updated_at = ?4, hlc = ?5 "
+                       "WHERE business_id = ?1 AND external_id = ?2");
     update.bind(1, businessId);
     update.bind(2, campaign);
     if (token.isEmpty())

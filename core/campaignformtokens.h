@@ -19,8 +19,7 @@ public:
     // Sets (or, with an empty token, clears) the token of the business's campaign with this
     // external id (the campaign_id forms send), creating the campaign when it is new.
     static Result<void> set(Database &db, const QString &businessId,
-                            const QString &campaignExternalId, const QString &token,
-                            qint64 nowMs);
+                            const QString &campaignExternalId, const QString &token, qint64 nowMs);
 
     // The stored hash of the campaign's token; nothing when the campaign is unknown or open.
     static Result<std::optional<QByteArray>> storedHash(Database &db, const QString &businessId,

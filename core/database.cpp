@@ -79,7 +79,8 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
     if (auto configured = self->configure(mode); !configured)
         return std::unexpected(configured.error());
     if (mode == Mode::ReadWrite) {
-        if (auto migrated = self->migrate(targetVersion < 0 ? latestSchemaVersion() : targetVersion);
+        if (auto migrated
+            = self->migrate(targetVersion < 0 ? latestSchemaVersion() : targetVersion);
             !migrated)
             return std::unexpected(migrated.error());
     } else if (self->schemaVersion() > latestSchemaVersion()) {
@@ -98,9 +99,9 @@ Result<void> Database::configure(Mode mode)
     // crash, and callers that acknowledge to a remote party (the webhook journal) ask for FULL.
     // temp_store stays at its default (file): with it in memory, the statement journals that
     // triggers on `leads` open inside a large savepoint made each insert slower as the job grew.
-    QStringList pragmas = {QStringLiteral("PRAGMA foreign_keys = ON"),
-                           QStringLiteral("PRAGMA busy_timeout = 5000"),
-                           QStringLiteral("PRAGMA cache_size = -65536")};
+    QStringList pragmas
+        = {QStringLiteral("PRAGMA foreign_keys = ON"), QStringLiteral("PRAGMA busy_timeout = 5000"),
+           QStringLiteral("PRAGMA cache_size = -65536")};
     if (mode == Mode::ReadWrite) {
         pragmas.prepend(QStringLiteral("PRAGMA journal_mode = WAL"));
         pragmas << QStringLiteral("PRAGMA synchronous = NORMAL");

@@ -22,21 +22,21 @@ struct InboundEvent
     };
 
     Kind kind = Kind::Message;
-    QString channel;     // whatsapp, messenger, leadads, thumbtack, sms
-    QString externalId;  // the provider's id of this message / lead / status subject; the dedupe key
-    QString threadId;    // the provider's conversation key (wa_id, PSID, negotiation id, phone)
-    QString senderId;    // the person's id on the channel (wa_id, PSID, customer id, E.164 phone)
-    QString senderName;  // profile or display name, as sent
+    QString channel;    // whatsapp, messenger, leadads, thumbtack, sms
+    QString externalId; // the provider's id of this message / lead / status subject; the dedupe key
+    QString threadId;   // the provider's conversation key (wa_id, PSID, negotiation id, phone)
+    QString senderId;   // the person's id on the channel (wa_id, PSID, customer id, E.164 phone)
+    QString senderName; // profile or display name, as sent
     QString recipientId; // our side: phone_number_id, page id, business phone
     qint64 occurredAtMs = 0;
 
-    RawLead lead;        // Kind::Lead: the enquiry; other kinds: contact hints (name, phone, e-mail)
-    QString body;        // Kind::Message: text, caption, button title or postback title
-    QJsonObject media;   // Kind::Message: {type, id, mime_type, sha256, filename, url...}
-    QJsonObject extra;   // anything else worth keeping verbatim (interactive ids, postback payload)
+    RawLead lead;      // Kind::Lead: the enquiry; other kinds: contact hints (name, phone, e-mail)
+    QString body;      // Kind::Message: text, caption, button title or postback title
+    QJsonObject media; // Kind::Message: {type, id, mime_type, sha256, filename, url...}
+    QJsonObject extra; // anything else worth keeping verbatim (interactive ids, postback payload)
 
-    QString status;      // Kind::DeliveryStatus: sent, delivered, read, failed (our vocabulary)
-    QString errorCode;   // Kind::DeliveryStatus: provider error code and title, when failed
+    QString status;    // Kind::DeliveryStatus: sent, delivered, read, failed (our vocabulary)
+    QString errorCode; // Kind::DeliveryStatus: provider error code and title, when failed
     QString errorText;
 };
 

@@ -228,10 +228,10 @@ Result<QList<JournalEntry>> InboundJournal::list(const ListFilter &filter)
 Result<QStringList> InboundJournal::idsWithStatus(const QString &status, int limit)
 {
     QStringList ids;
-    auto ok = m_db.forEachRow(
-        QStringLiteral("SELECT id FROM inbound_journal WHERE status = ? "
-                       "ORDER BY received_at, id LIMIT ?"),
-        {status, limit}, [&ids](const QSqlQuery &q) { ids << q.value(0).toString(); });
+    auto ok = m_db.forEachRow(QStringLiteral("SELECT id FROM inbound_journal WHERE status = ? "
+                                             "ORDER BY received_at, id LIMIT ?"),
+                              {status, limit},
+                              [&ids](const QSqlQuery &q) { ids << q.value(0).toString(); });
     if (!ok)
         return std::unexpected(ok.error());
     return ids;
@@ -241,10 +241,11 @@ Result<JournalCounts> InboundJournal::counts()
 {
     JournalCounts counts;
     // One index range count per status (idx_journal_status), never a scan of the bodies.
-    const std::pair<const char *, qint64 *> statuses[] = {
-        {"pending", &counts.pending},   {"processed", &counts.processed},
-        {"duplicate", &counts.duplicate}, {"failed", &counts.failed},
-        {"rejected", &counts.rejected}};
+    const std::pair<const char *, qint64 *> statuses[] = {{"pending", &counts.pending},
+                                                          {"processed", &counts.processed},
+                                                          {"duplicate", &counts.duplicate},
+                                                          {"failed", &counts.failed},
+                                                          {"rejected", &counts.rejected}};
     SqliteStatement &count
         = m_db.statement("SELECT COUNT(*) FROM inbound_journal WHERE status = ?1");
     for (const auto &[status, target] : statuses) {

@@ -18,7 +18,7 @@ struct JournalEntry
 {
     QString id;
     QString businessId;
-    QString route;   // the receiver route's name ("campaign_form", "whatsapp"...)
+    QString route; // the receiver route's name ("campaign_form", "whatsapp"...)
     QString method;
     QString url;     // as received (public URL when one is configured)
     QString headers; // JSON object, names lower-cased, credentials redacted
@@ -69,7 +69,7 @@ public:
 
     struct ListFilter
     {
-        QString status;    // empty: any
+        QString status; // empty: any
         int limit = 100;
         qint64 beforeReceivedAtMs = 0; // paging by key: rows received before this; 0: newest
     };

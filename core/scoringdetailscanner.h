@@ -100,8 +100,8 @@ private:
         // backslash before it that would make it part of the string.
         const char *const data = m_json.data();
         for (;;) {
-            const auto *quote = static_cast<const char *>(
-                std::memchr(data + m_pos, '"', m_json.size() - m_pos));
+            const auto *quote
+                = static_cast<const char *>(std::memchr(data + m_pos, '"', m_json.size() - m_pos));
             if (!quote)
                 return false;
             const std::size_t end = std::size_t(quote - data);

@@ -82,10 +82,8 @@ public:
     // The business's own rules (SettingsRepository key scoring.rules), else the shipped default.
     [[nodiscard]] static Result<ScoringRules> forBusiness(Database &db, const QString &businessId);
     // Validates `json` and stores it as the business's rules; returns the parsed rules.
-    [[nodiscard]] static Result<ScoringRules> saveForBusiness(Database &db,
-                                                              const QString &businessId,
-                                                              const QByteArray &json,
-                                                              qint64 nowMs);
+    [[nodiscard]] static Result<ScoringRules>
+    saveForBusiness(Database &db, const QString &businessId, const QByteArray &json, qint64 nowMs);
 
     // The document the rules were parsed from.
     [[nodiscard]] QByteArray document() const;

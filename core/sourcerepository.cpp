@@ -10,8 +10,8 @@ namespace LeadDesk::Core {
 
 namespace {
 
-const QString kColumns = QStringLiteral(
-    "id, business_id, kind, name, settings, enabled, created_at, updated_at");
+const QString kColumns
+    = QStringLiteral("id, business_id, kind, name, settings, enabled, created_at, updated_at");
 
 Source fromRow(const QSqlQuery &row)
 {
@@ -32,17 +32,17 @@ Source fromRow(const QSqlQuery &row)
 QStringList SourceRepository::kinds()
 {
     // The CHECK constraint of sources.kind in 0001_initial.sql.
-    return {QStringLiteral("whatsapp"), QStringLiteral("messenger"), QStringLiteral("leadads"),
-            QStringLiteral("thumbtack"), QStringLiteral("sms"),      QStringLiteral("webform"),
-            QStringLiteral("chatbot"),   QStringLiteral("csv"),      QStringLiteral("manual")};
+    return {QStringLiteral("whatsapp"),  QStringLiteral("messenger"), QStringLiteral("leadads"),
+            QStringLiteral("thumbtack"), QStringLiteral("sms"),       QStringLiteral("webform"),
+            QStringLiteral("chatbot"),   QStringLiteral("csv"),       QStringLiteral("manual")};
 }
 
 SourceRepository::SourceRepository(Database &db)
     : m_db(db)
 {}
 
-Result<std::optional<Source>> SourceRepository::find(const QString &businessId,
-                                                     const QString &kind, const QString &name)
+Result<std::optional<Source>> SourceRepository::find(const QString &businessId, const QString &kind,
+                                                     const QString &name)
 {
     std::optional<Source> found;
     auto ok = m_db.forEachRow(QStringLiteral("SELECT ") + kColumns
@@ -56,8 +56,7 @@ Result<std::optional<Source>> SourceRepository::find(const QString &businessId,
 }
 
 Result<Source> SourceRepository::add(const QString &businessId, const QString &kind,
-                                     const QString &name, const QJsonObject &settings,
-                                     qint64 nowMs)
+                                     const QString &name, const QJsonObject &settings, qint64 nowMs)
 {
     if (!kinds().contains(kind))
         return fail(QStringLiteral("unknown source kind '%1' (use %2)")
@@ -116,8 +115,8 @@ Result<QList<Source>> SourceRepository::list(const QString &businessId, const QS
         params << kind;
     }
     sql += QStringLiteral(" ORDER BY kind, name");
-    auto ok = m_db.forEachRow(sql, params,
-                              [&](const QSqlQuery &row) { sources.append(fromRow(row)); });
+    auto ok
+        = m_db.forEachRow(sql, params, [&](const QSqlQuery &row) { sources.append(fromRow(row)); });
     if (!ok)
         return std::unexpected(ok.error());
     return sources;

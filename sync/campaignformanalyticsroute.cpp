@@ -51,11 +51,12 @@ Core::Result<InboundResponse> CampaignFormAnalyticsRoute::read(const InboundRequ
     const QString campaign = request.pathParams.value(QStringLiteral("campaign_id"));
     if (auto refused = checkToken(request, context, campaign))
         return *refused;
-    auto period = Core::AnalyticsPeriod::parse(request.query.queryItemValue(QStringLiteral("start")),
-                                               request.query.queryItemValue(QStringLiteral("end")));
+    auto period
+        = Core::AnalyticsPeriod::parse(request.query.queryItemValue(QStringLiteral("start")),
+                                       request.query.queryItemValue(QStringLiteral("end")));
     if (!period) {
         const QString field = period.error().field == QLatin1String("to") ? QStringLiteral("end")
-                                                                           : QStringLiteral("start");
+                                                                          : QStringLiteral("start");
         return InboundResponse::error(400, QStringLiteral("VALIDATION_ERROR"),
                                       QStringLiteral("%1 must be a date (YYYY-MM-DD), not after "
                                                      "end")
@@ -95,7 +96,8 @@ Core::Result<InboundResponse> CampaignFormAnalyticsRoute::fallback(const Inbound
     if (campaignRowId.isEmpty())
         return notFound();
 
-    const QDate today = QDateTime::fromMSecsSinceEpoch(context.clock.nowMs(), QTimeZone::utc()).date();
+    const QDate today
+        = QDateTime::fromMSecsSinceEpoch(context.clock.nowMs(), QTimeZone::utc()).date();
     QDate start = today.addDays(-29);
     QDate end = today;
     for (const auto &[name, target] :
@@ -104,9 +106,9 @@ Core::Result<InboundResponse> CampaignFormAnalyticsRoute::fallback(const Inbound
             continue;
         const QDate date = QDate::fromString(request.query.queryItemValue(name), Qt::ISODate);
         if (!date.isValid())
-            return InboundResponse::error(400, QStringLiteral("VALIDATION_ERROR"),
-                                          QStringLiteral("%1 must be a date (YYYY-MM-DD)").arg(name),
-                                          name);
+            return InboundResponse::error(
+                400, QStringLiteral("VALIDATION_ERROR"),
+                QStringLiteral("%1 must be a date (YYYY-MM-DD)").arg(name), name);
         *target = date;
     }
     if (end < start)
@@ -136,12 +138,12 @@ Core::Result<InboundResponse> CampaignFormAnalyticsRoute::fallback(const Inbound
     if (!totals)
         return std::unexpected(totals.error());
     QJsonObject sources;
-    auto bySource = context.db.forEachRow(
-        QStringLiteral("SELECT COALESCE(source_label, channel), COUNT(*)") + where
-            + QStringLiteral(" GROUP BY 1 ORDER BY 2 DESC"),
-        range, [&](const QSqlQuery &q) {
-            sources.insert(q.value(0).toString(), q.value(1).toLongLong());
-        });
+    auto bySource
+        = context.db.forEachRow(QStringLiteral("SELECT COALESCE(source_label, channel), COUNT(*)")
+                                    + where + QStringLiteral(" GROUP BY 1 ORDER BY 2 DESC"),
+                                range, [&](const QSqlQuery &q) {
+                                    sources.insert(q.value(0).toString(), q.value(1).toLongLong());
+                                });
     if (!bySource)
         return std::unexpected(bySource.error());
     QJsonArray content;
@@ -166,9 +168,9 @@ Core::Result<InboundResponse> CampaignFormAnalyticsRoute::fallback(const Inbound
         {QStringLiteral("conversion_rate"),
          total ? rounded(double(qualifiedLeads) / double(total)) : 0.0},
         {QStringLiteral("average_lead_score"), qint64(std::lround(averageScore))},
-        {QStringLiteral("cost_per_lead"),
-         budgetCents >= 0 && total > 0 ? QJsonValue(rounded(double(budgetCents) / 100.0 / double(total)))
-                                       : QJsonValue()},
+        {QStringLiteral("cost_per_lead"), budgetCents >= 0 && total > 0 ? QJsonValue(
+                                              rounded(double(budgetCents) / 100.0 / double(total)))
+                                                                        : QJsonValue()},
         {QStringLiteral("revenue_generated"), rounded(double(revenueCents) / 100.0)}};
     return InboundResponse::json(
         200, QJsonObject{{QStringLiteral("campaign_id"), campaign},
@@ -187,9 +189,9 @@ InboundResponse CampaignFormAnalyticsRoute::notFound()
                                   QStringLiteral("campaign_id"));
 }
 
-std::optional<InboundResponse>
-CampaignFormAnalyticsRoute::checkToken(const InboundRequest &request, ReadContext &context,
-                                       const QString &campaign) const
+std::optional<InboundResponse> CampaignFormAnalyticsRoute::checkToken(const InboundRequest &request,
+                                                                      ReadContext &context,
+                                                                      const QString &campaign) const
 {
     auto stored = Core::CampaignFormTokens::storedHash(context.db, m_businessId, campaign);
     if (!stored)

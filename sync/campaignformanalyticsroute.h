@@ -23,9 +23,8 @@ private:
     [[nodiscard]] static InboundResponse notFound();
     [[nodiscard]] std::optional<InboundResponse>
     checkToken(const InboundRequest &request, ReadContext &context, const QString &campaign) const;
-    [[nodiscard]] Core::Result<InboundResponse> fallback(const InboundRequest &request,
-                                                         ReadContext &context,
-                                                         const QString &campaign) const;
+    [[nodiscard]] Core::Result<InboundResponse>
+    fallback(const InboundRequest &request, ReadContext &context, const QString &campaign) const;
 
     QString m_businessId;
 };

@@ -16,7 +16,7 @@ namespace {
 // What prepare() hands to authorize() and process().
 struct Submission
 {
-    QString campaignId;                          // as sent, for the token check
+    QString campaignId;                           // as sent, for the token check
     std::shared_ptr<const Core::LeadRecord> lead; // null when the body was rejected
 };
 
@@ -49,8 +49,8 @@ PreparedRequest CampaignFormRoute::prepare(const InboundRequest &request) const
     Submission submission;
     auto document = parseJsonBody(request.body, kMaxJsonDepth);
     if (!document) {
-        prepared.rejection = InboundResponse::error(400, QStringLiteral("INVALID_JSON"),
-                                                    document.error().message);
+        prepared.rejection
+            = InboundResponse::error(400, QStringLiteral("INVALID_JSON"), document.error().message);
         prepared.data = submission;
         return prepared;
     }
@@ -136,8 +136,7 @@ Core::Result<ProcessOutcome> CampaignFormRoute::process(const InboundRequest &,
                            "last 24 hours"),
             QStringLiteral("contact.email"));
         QJsonObject body = QJsonDocument::fromJson(response.body).object();
-        body.insert(QStringLiteral("lead_id"),
-                    Core::CampaignForm::publicLeadId(stored->leadId));
+        body.insert(QStringLiteral("lead_id"), Core::CampaignForm::publicLeadId(stored->leadId));
         outcome.response = InboundResponse::json(409, body);
         return outcome;
     }

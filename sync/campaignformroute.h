@@ -19,12 +19,12 @@ public:
 
     [[nodiscard]] Spec spec() const override;
     [[nodiscard]] PreparedRequest prepare(const InboundRequest &request) const override;
-    [[nodiscard]] std::optional<InboundResponse>
-    authorize(const InboundRequest &request, const PreparedRequest &prepared,
-              WriteContext &context) const override;
-    [[nodiscard]] Core::Result<ProcessOutcome>
-    process(const InboundRequest &request, const PreparedRequest &prepared,
-            WriteContext &context) const override;
+    [[nodiscard]] std::optional<InboundResponse> authorize(const InboundRequest &request,
+                                                           const PreparedRequest &prepared,
+                                                           WriteContext &context) const override;
+    [[nodiscard]] Core::Result<ProcessOutcome> process(const InboundRequest &request,
+                                                       const PreparedRequest &prepared,
+                                                       WriteContext &context) const override;
 
     static constexpr int kMaxJsonDepth = 16;
     static constexpr qint64 kMaxBodyBytes = 64 * 1024;

@@ -53,9 +53,9 @@ Core::Result<InboundResponse> CampaignFormStatusRoute::read(const InboundRequest
 {
     const QString publicId = request.pathParams.value(QStringLiteral("lead_id"));
     const QString uuid = Core::CampaignForm::uuidOfPublicId(publicId);
-    const InboundResponse notFound = InboundResponse::error(
-        404, QStringLiteral("NOT_FOUND"), QStringLiteral("No lead with this id"),
-        QStringLiteral("lead_id"));
+    const InboundResponse notFound
+        = InboundResponse::error(404, QStringLiteral("NOT_FOUND"),
+                                 QStringLiteral("No lead with this id"), QStringLiteral("lead_id"));
     if (uuid.isEmpty())
         return notFound;
     std::optional<QJsonObject> answer;
@@ -76,8 +76,8 @@ Core::Result<InboundResponse> CampaignFormStatusRoute::read(const InboundRequest
                 {QStringLiteral("next_action"), nextAction(status, q.value(3).toLongLong())},
                 {QStringLiteral("estimated_response_time"),
                  closed ? QJsonValue()
-                        : QJsonValue(Core::CampaignForm::expectedResponseTime(
-                            q.value(2).toString()))}};
+                        : QJsonValue(
+                            Core::CampaignForm::expectedResponseTime(q.value(2).toString()))}};
         });
     if (!ok)
         return std::unexpected(ok.error());

@@ -40,14 +40,15 @@ QString freeName(const QDir &dir, const QString &name, qint64 nowMs)
 } // namespace
 
 Core::Result<FolderWatcher::Options> FolderWatcher::optionsFor(const Core::Source &source,
-                                                              const QString &defaultRegion)
+                                                               const QString &defaultRegion)
 {
     Options options;
     options.businessId = source.businessId;
     options.folder = source.settings.value(QStringLiteral("folder")).toString();
     if (options.folder.isEmpty())
-        return Core::fail(QStringLiteral("csv source '%1' has no \"folder\" setting").arg(source.name),
-                          QStringLiteral("folder"));
+        return Core::fail(
+            QStringLiteral("csv source '%1' has no \"folder\" setting").arg(source.name),
+            QStringLiteral("folder"));
     const QString vendor = source.settings.value(QStringLiteral("vendor")).toString().toLower();
     if (!vendor.isEmpty())
         options.vendor = vendor;
@@ -83,9 +84,9 @@ Core::Result<void> FolderWatcher::start()
                           QStringLiteral("vendor"));
     QDir dir(m_options.folder);
     if (!dir.mkpath(kProcessed) || !dir.mkpath(kFailed))
-        return Core::fail(QStringLiteral("cannot create %1 with processed/ and failed/")
-                              .arg(m_options.folder),
-                          QStringLiteral("folder"));
+        return Core::fail(
+            QStringLiteral("cannot create %1 with processed/ and failed/").arg(m_options.folder),
+            QStringLiteral("folder"));
     if (!m_watcher.directories().contains(dir.absolutePath()))
         m_watcher.addPath(dir.absolutePath());
     m_running = true;
@@ -106,9 +107,9 @@ void FolderWatcher::scanNow()
 {
     const QDir dir(m_options.folder);
     const qint64 now = m_clock.nowMs();
-    const QFileInfoList files = dir.entryInfoList({QStringLiteral("*.csv"), QStringLiteral("*.CSV")},
-                                                  QDir::Files | QDir::NoDotAndDotDot, QDir::Time
-                                                      | QDir::Reversed);
+    const QFileInfoList files
+        = dir.entryInfoList({QStringLiteral("*.csv"), QStringLiteral("*.CSV")},
+                            QDir::Files | QDir::NoDotAndDotDot, QDir::Time | QDir::Reversed);
     QHash<QString, Seen> seen;
     QString ready;
     for (const QFileInfo &info : files) {
@@ -130,10 +131,9 @@ void FolderWatcher::scanNow()
     m_busy = true;
     m_seen.remove(ready);
     qCInfo(lcFolder) << "importing" << ready << "from" << m_options.folder;
-    m_import.setFuture(QtConcurrent::run(
-        [writer = &m_writer, options = m_options, ready, now] {
-            return processFile(*writer, options, ready, now);
-        }));
+    m_import.setFuture(QtConcurrent::run([writer = &m_writer, options = m_options, ready, now] {
+        return processFile(*writer, options, ready, now);
+    }));
 }
 
 void FolderWatcher::onImportFinished()
@@ -147,17 +147,15 @@ void FolderWatcher::onImportFinished()
     else if (!outcome.error.isEmpty())
         qCWarning(lcFolder) << "import of" << outcome.fileName << "failed:" << outcome.error;
     else
-        qCWarning(lcFolder) << "import of" << outcome.fileName << "had"
-                            << outcome.summary.failed << "failed records; moved to"
-                            << outcome.movedTo;
+        qCWarning(lcFolder) << "import of" << outcome.fileName << "had" << outcome.summary.failed
+                            << "failed records; moved to" << outcome.movedTo;
     Q_EMIT fileProcessed(outcome);
     // The next file may already have settled.
     if (m_running)
         scanNow();
 }
 
-FolderWatcher::Outcome FolderWatcher::processFile(Core::StoreWriter &writer,
-                                                  const Options &options,
+FolderWatcher::Outcome FolderWatcher::processFile(Core::StoreWriter &writer, const Options &options,
                                                   const QString &fileName, qint64 nowMs)
 {
     Outcome outcome;
@@ -169,8 +167,8 @@ FolderWatcher::Outcome FolderWatcher::processFile(Core::StoreWriter &writer,
     dir.mkpath(kFailed);
     const QString source = dir.filePath(fileName);
     // Written beside the final place, renamed once the file's own name there is known.
-    const QString failedPart = failed.filePath(QStringLiteral(".") + fileName
-                                               + QStringLiteral(".failed.csv.part"));
+    const QString failedPart
+        = failed.filePath(QStringLiteral(".") + fileName + QStringLiteral(".failed.csv.part"));
 
     Core::VendorImporter::Options importOptions;
     importOptions.source = options.vendor;
@@ -184,12 +182,11 @@ FolderWatcher::Outcome FolderWatcher::processFile(Core::StoreWriter &writer,
         outcome.error = summary.error().toString();
     outcome.succeeded = summary && summary->failed == 0;
 
-    const QString destination
-        = freeName(outcome.succeeded ? processed : failed, fileName, nowMs);
+    const QString destination = freeName(outcome.succeeded ? processed : failed, fileName, nowMs);
     if (!QFile::rename(source, destination)) {
         // Keep it out of the next scan's way anyway: without a move it would loop forever.
-        outcome.error = QStringLiteral("imported but could not move %1 to %2")
-                            .arg(fileName, destination);
+        outcome.error
+            = QStringLiteral("imported but could not move %1 to %2").arg(fileName, destination);
         outcome.succeeded = false;
         QFile::remove(failedPart);
         return outcome;

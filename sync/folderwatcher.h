@@ -46,10 +46,10 @@ public:
     // What happened to one dropped file.
     struct Outcome
     {
-        QString fileName;   // as dropped
-        QString movedTo;    // full path under processed/ or failed/ (empty if it could not move)
+        QString fileName; // as dropped
+        QString movedTo;  // full path under processed/ or failed/ (empty if it could not move)
         bool succeeded = false;
-        QString error;      // the reason it failed as a whole (also in <base>.error.txt)
+        QString error; // the reason it failed as a whole (also in <base>.error.txt)
         Core::VendorImporter::Summary summary;
     };
 

@@ -45,10 +45,10 @@ int retryAfterSeconds(const QByteArray &retryAfter, const QByteArray &businessUs
     for (auto it = usage.begin(); it != usage.end(); ++it) {
         const QJsonArray entries = it.value().toArray();
         for (const QJsonValue &entry : entries)
-            minutes = std::max(minutes,
-                               entry.toObject()
-                                   .value(QStringLiteral("estimated_time_to_regain_access"))
-                                   .toInt(-1));
+            minutes
+                = std::max(minutes, entry.toObject()
+                                        .value(QStringLiteral("estimated_time_to_regain_access"))
+                                        .toInt(-1));
     }
     if (minutes > 0)
         return minutes * 60;
@@ -135,12 +135,12 @@ QUrl GraphApiClient::urlFor(const QString &path, QUrlQuery query) const
     if (!m_config.accessToken.isEmpty()) {
         query.addQueryItem(QStringLiteral("access_token"), m_config.accessToken);
         if (!m_config.appSecret.isEmpty())
-            query.addQueryItem(QStringLiteral("appsecret_proof"),
-                               QString::fromLatin1(
-                                   QMessageAuthenticationCode::hash(m_config.accessToken.toUtf8(),
-                                                                    m_config.appSecret.toUtf8(),
-                                                                    QCryptographicHash::Sha256)
-                                       .toHex()));
+            query.addQueryItem(
+                QStringLiteral("appsecret_proof"),
+                QString::fromLatin1(QMessageAuthenticationCode::hash(m_config.accessToken.toUtf8(),
+                                                                     m_config.appSecret.toUtf8(),
+                                                                     QCryptographicHash::Sha256)
+                                        .toHex()));
     }
     // Encoded by hand: QUrlQuery would leave '+', '=' and JSON punctuation ambiguous.
     QStringList pairs;
@@ -240,9 +240,8 @@ void GraphApiClient::get(const QString &path, QUrlQuery query, QObject *context,
         if (received > kMaxResponseBytes)
             reply->abort();
     });
-    connect(reply, &QNetworkReply::finished, this, [this, reply, timedOut, guard, done] {
-        finish(reply, *timedOut, guard, done);
-    });
+    connect(reply, &QNetworkReply::finished, this,
+            [this, reply, timedOut, guard, done] { finish(reply, *timedOut, guard, done); });
 }
 
 void GraphApiClient::refuse(const QString &message, QObject *context, Callback done)
@@ -251,10 +250,11 @@ void GraphApiClient::refuse(const QString &message, QObject *context, Callback d
     error.kind = GraphError::Kind::BadRequest;
     error.message = message;
     // Still asynchronous, like every other outcome.
-    QTimer::singleShot(0, this, [guard = QPointer<QObject>(context), done = std::move(done), error] {
-        if (guard)
-            done(std::unexpected(error));
-    });
+    QTimer::singleShot(0, this,
+                       [guard = QPointer<QObject>(context), done = std::move(done), error] {
+                           if (guard)
+                               done(std::unexpected(error));
+                       });
 }
 
 void GraphApiClient::finish(QNetworkReply *reply, bool timedOut, const QPointer<QObject> &context,

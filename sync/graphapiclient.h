@@ -25,7 +25,7 @@ struct GraphError
         Network,     // no answer: refused, reset, DNS, TLS
         Timeout,     // no complete answer within the configured time
         RateLimited, // HTTP 429 or codes 4/17/32/613/80000-80014/130429/131056: wait retryAfterSecs
-        Auth,        // 190 (and 102/463/467): the token is invalid or expired; retrying will not help
+        Auth, // 190 (and 102/463/467): the token is invalid or expired; retrying will not help
         Permission,  // 10, 200-299: the app or token lacks a permission
         NotFound,    // 803, 100/33, HTTP 404: the object does not exist or is not visible
         BadRequest,  // 100 and other 4xx: our request is wrong

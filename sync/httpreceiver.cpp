@@ -13,9 +13,8 @@ Q_DECLARE_LOGGING_CATEGORY(lcHttp)
 namespace LeadDesk::Sync {
 
 HttpReceiver::HttpReceiver(Core::StoreWriter &writer, Core::StoreReader &reader,
-                           Core::Business business,
-                           std::shared_ptr<const InboundRouteTable> routes, Options options,
-                           const Core::Clock &clock, QObject *parent)
+                           Core::Business business, std::shared_ptr<const InboundRouteTable> routes,
+                           Options options, const Core::Clock &clock, QObject *parent)
     : QObject(parent)
     , m_writer(writer)
     , m_reader(reader)
@@ -25,8 +24,8 @@ HttpReceiver::HttpReceiver(Core::StoreWriter &writer, Core::StoreReader &reader,
     , m_clock(clock)
     , m_shared(std::make_shared<HttpReceiverShared>())
 {
-    m_shared->processor = std::make_shared<JournalProcessor>(m_routes, m_business,
-                                                             m_options.processing, m_clock);
+    m_shared->processor
+        = std::make_shared<JournalProcessor>(m_routes, m_business, m_options.processing, m_clock);
 }
 
 HttpReceiver::~HttpReceiver()
@@ -77,9 +76,8 @@ Core::Result<quint16> HttpReceiver::start()
         return port;
     }
     m_port = *port;
-    qCInfo(lcHttp).noquote() << QStringLiteral("listening on %1:%2")
-                                    .arg(m_options.address.toString())
-                                    .arg(m_port);
+    qCInfo(lcHttp).noquote()
+        << QStringLiteral("listening on %1:%2").arg(m_options.address.toString()).arg(m_port);
     return port;
 }
 
@@ -87,8 +85,8 @@ bool HttpReceiver::drain(int timeoutMs)
 {
     if (!m_server)
         return true;
-    QMetaObject::invokeMethod(m_anchor, [this] { m_server->beginDrain(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_anchor, [this] { m_server->beginDrain(); }, Qt::BlockingQueuedConnection);
     // Requests in flight finish on the server and store threads; this thread only waits.
     QElapsedTimer waited;
     waited.start();
@@ -98,8 +96,8 @@ bool HttpReceiver::drain(int timeoutMs)
     if (!complete)
         qCWarning(lcHttp) << m_shared->inFlight.load() << "requests still in flight after"
                           << timeoutMs << "ms; closing anyway";
-    QMetaObject::invokeMethod(m_anchor, [this] { m_server->closeAll(); },
-                              Qt::BlockingQueuedConnection);
+    QMetaObject::invokeMethod(
+        m_anchor, [this] { m_server->closeAll(); }, Qt::BlockingQueuedConnection);
     // Let the closing connections flush their last answers before the thread goes.
     QMetaObject::invokeMethod(
         m_anchor,

@@ -39,12 +39,12 @@ public:
     struct Options
     {
         QHostAddress address = QHostAddress::LocalHost;
-        quint16 port = 0; // 0: any free port (see port())
+        quint16 port = 0;      // 0: any free port (see port())
         QString publicBaseUrl; // how senders reach us (behind a proxy); no trailing slash
         qint64 maxBodyBytes = 1024 * 1024;
         qint64 maxHeadBytes = 16 * 1024;
-        int perPeerPerMinute = 100;    // seed 004; 0: no limit
-        int perCampaignPerHour = 1000; // seed 004; 0: no limit
+        int perPeerPerMinute = 100;     // seed 004; 0: no limit
+        int perCampaignPerHour = 1000;  // seed 004; 0: no limit
         bool trustForwardedFor = false; // behind a reverse proxy: the peer is X-Forwarded-For's
                                         // last hop
         QStringList allowedOrigins;     // CORS for browser forms; "*" allows any origin

@@ -25,12 +25,10 @@ Core::Result<quint16> HttpReceiverBaseline::start(const QHostAddress &address, q
         m_anchor,
         [this, &bound, address, port] {
             m_server = new QHttpServer;
-            m_server->route(QStringLiteral("/v1/api/leads"), [](const QHttpServerRequest &) {
-                return QHttpServerResponse("ok");
-            });
-            m_server->route(QStringLiteral("/"), [](const QHttpServerRequest &) {
-                return QHttpServerResponse("ok");
-            });
+            m_server->route(QStringLiteral("/v1/api/leads"),
+                            [](const QHttpServerRequest &) { return QHttpServerResponse("ok"); });
+            m_server->route(QStringLiteral("/"),
+                            [](const QHttpServerRequest &) { return QHttpServerResponse("ok"); });
             bound = m_server->listen(address, port);
         },
         Qt::BlockingQueuedConnection);

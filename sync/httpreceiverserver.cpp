@@ -6,9 +6,9 @@
 #include <QHttpServerRequest>
 #include <QJsonObject>
 #include <QLoggingCategory>
+#include <QMap>
 #include <QTcpServer>
 #include <QTcpSocket>
-#include <QMap>
 #include <QTimer>
 
 #include <QFuture>
@@ -22,25 +22,44 @@ namespace {
 QByteArray reasonPhrase(int status)
 {
     switch (status) {
-    case 200: return "OK";
-    case 201: return "Created";
-    case 202: return "Accepted";
-    case 204: return "No Content";
-    case 400: return "Bad Request";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "Not Found";
-    case 405: return "Method Not Allowed";
-    case 409: return "Conflict";
-    case 411: return "Length Required";
-    case 413: return "Payload Too Large";
-    case 415: return "Unsupported Media Type";
-    case 422: return "Unprocessable Entity";
-    case 429: return "Too Many Requests";
-    case 431: return "Request Header Fields Too Large";
-    case 500: return "Internal Server Error";
-    case 503: return "Service Unavailable";
-    default: return status < 400 ? "OK" : "Error";
+    case 200:
+        return "OK";
+    case 201:
+        return "Created";
+    case 202:
+        return "Accepted";
+    case 204:
+        return "No Content";
+    case 400:
+        return "Bad Request";
+    case 401:
+        return "Unauthorized";
+    case 403:
+        return "Forbidden";
+    case 404:
+        return "Not Found";
+    case 405:
+        return "Method Not Allowed";
+    case 409:
+        return "Conflict";
+    case 411:
+        return "Length Required";
+    case 413:
+        return "Payload Too Large";
+    case 415:
+        return "Unsupported Media Type";
+    case 422:
+        return "Unprocessable Entity";
+    case 429:
+        return "Too Many Requests";
+    case 431:
+        return "Request Header Fields Too Large";
+    case 500:
+        return "Internal Server Error";
+    case 503:
+        return "Service Unavailable";
+    default:
+        return status < 400 ? "OK" : "Error";
     }
 }
 
@@ -49,8 +68,8 @@ QByteArray formatHttpResponse(const InboundResponse &response, bool close, const
 {
     QByteArray out;
     out.reserve(256 + response.body.size());
-    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' '
-           + reasonPhrase(response.status) + "\r\n";
+    out += "HTTP/1.1 " + QByteArray::number(response.status) + ' ' + reasonPhrase(response.status)
+           + "\r\n";
     if (!response.body.isEmpty() || response.status != 204)
         out += "Content-Type: " + response.contentType + "\r\n";
     out += "Content-Length: " + QByteArray::number(response.body.size()) + "\r\n";
@@ -89,16 +108,26 @@ QString rejectionReason(int status)
 QByteArray methodName(QHttpServerRequest::Method method)
 {
     switch (method) {
-    case QHttpServerRequest::Method::Get: return "GET";
-    case QHttpServerRequest::Method::Put: return "PUT";
-    case QHttpServerRequest::Method::Delete: return "DELETE";
-    case QHttpServerRequest::Method::Post: return "POST";
-    case QHttpServerRequest::Method::Head: return "HEAD";
-    case QHttpServerRequest::Method::Options: return "OPTIONS";
-    case QHttpServerRequest::Method::Patch: return "PATCH";
-    case QHttpServerRequest::Method::Connect: return "CONNECT";
-    case QHttpServerRequest::Method::Trace: return "TRACE";
-    default: return "UNKNOWN";
+    case QHttpServerRequest::Method::Get:
+        return "GET";
+    case QHttpServerRequest::Method::Put:
+        return "PUT";
+    case QHttpServerRequest::Method::Delete:
+        return "DELETE";
+    case QHttpServerRequest::Method::Post:
+        return "POST";
+    case QHttpServerRequest::Method::Head:
+        return "HEAD";
+    case QHttpServerRequest::Method::Options:
+        return "OPTIONS";
+    case QHttpServerRequest::Method::Patch:
+        return "PATCH";
+    case QHttpServerRequest::Method::Connect:
+        return "CONNECT";
+    case QHttpServerRequest::Method::Trace:
+        return "TRACE";
+    default:
+        return "UNKNOWN";
     }
 }
 
@@ -182,8 +211,8 @@ private:
         }
         if (!m_inHead)
             return; // body bytes of a request whose head passed
-        m_head += m_socket->peek(qMin<qint64>(m_socket->bytesAvailable(),
-                                              options.maxHeadBytes + 8 - m_head.size()));
+        m_head += m_socket->peek(
+            qMin<qint64>(m_socket->bytesAvailable(), options.maxHeadBytes + 8 - m_head.size()));
         while (m_head.startsWith("\r\n") || m_head.startsWith('\n'))
             m_head.remove(0, m_head.startsWith('\n') ? 1 : 2);
         const qsizetype end = headEnd(m_head);
@@ -216,8 +245,7 @@ private:
         } else if (contentLength > options.maxBodyBytes) {
             refuse(413, QStringLiteral("PAYLOAD_TOO_LARGE"),
                    QStringLiteral("The body is larger than %1 bytes").arg(options.maxBodyBytes),
-                   QStringLiteral("body_too_large"),
-                   contentLength - (m_head.size() - end));
+                   QStringLiteral("body_too_large"), contentLength - (m_head.size() - end));
         }
     }
 
@@ -231,8 +259,8 @@ private:
         m_discardLeft -= m_head.size() > available ? 0 : available - m_head.size();
         m_server->countEarlyRejection(status, reason);
         // "Connection: close" in the answer; the socket itself closes once the rest is drained.
-        deliver(admit(), formatHttpResponse(InboundResponse::error(status, code, message), true, {}),
-                false);
+        deliver(admit(),
+                formatHttpResponse(InboundResponse::error(status, code, message), true, {}), false);
         m_socket->flush();
         if (m_discardLeft <= 0)
             m_socket->disconnectFromHost();
@@ -412,9 +440,8 @@ void HttpReceiverServer::countEarlyRejection(int status, const QString &reason)
 {
     m_shared->metrics.countRequest(QStringLiteral("none"), status);
     m_shared->metrics.countRejected(reason);
-    qCInfo(lcHttp).noquote() << QStringLiteral("refused before reading: %1 (%2)")
-                                    .arg(status)
-                                    .arg(reason);
+    qCInfo(lcHttp).noquote()
+        << QStringLiteral("refused before reading: %1 (%2)").arg(status).arg(reason);
 }
 
 InboundRequest HttpReceiverServer::viewOf(const QHttpServerRequest &request) const
@@ -539,13 +566,14 @@ void HttpReceiverServer::dispatch(std::shared_ptr<Pending> pending)
                          || request.method == "PUT" || request.method == "PATCH";
     if (hasBody && request.body.size() > spec.maxBodyBytes) {
         reject(pending,
-               InboundResponse::error(413, QStringLiteral("PAYLOAD_TOO_LARGE"),
-                                      QStringLiteral("The body is larger than %1 bytes")
-                                          .arg(spec.maxBodyBytes)),
+               InboundResponse::error(
+                   413, QStringLiteral("PAYLOAD_TOO_LARGE"),
+                   QStringLiteral("The body is larger than %1 bytes").arg(spec.maxBodyBytes)),
                QStringLiteral("body_too_large"));
         return;
     }
-    if (hasBody && !spec.contentTypes.isEmpty() && !spec.contentTypes.contains(request.mediaType())) {
+    if (hasBody && !spec.contentTypes.isEmpty()
+        && !spec.contentTypes.contains(request.mediaType())) {
         reject(pending,
                InboundResponse::error(415, QStringLiteral("UNSUPPORTED_MEDIA_TYPE"),
                                       QStringLiteral("The body must be %1")
@@ -588,27 +616,29 @@ void HttpReceiverServer::dispatchRead(std::shared_ptr<Pending> pending)
                 ReadContext context{db, *business, *clock};
                 return route->read(*request, context);
             })
-        .then(QtFuture::Launch::Sync, [shared, pending](const Core::Result<InboundResponse> &answer) {
-            // On the reader's thread: hand the answer to the server's.
-            shared->post([pending, answer](HttpReceiverServer &server) {
-                if (answer) {
-                    server.finish(pending, *answer);
-                    return;
-                }
-                qCWarning(lcHttp).noquote()
-                    << QStringLiteral("%1 failed: %2").arg(pending->routeName,
-                                                             answer.error().toString());
-                server.finish(pending,
-                              InboundResponse::error(500, QStringLiteral("INTERNAL_ERROR"),
-                                                     QStringLiteral("The request could not be "
-                                                                    "answered")));
-            });
-        });
+        .then(QtFuture::Launch::Sync,
+              [shared, pending](const Core::Result<InboundResponse> &answer) {
+                  // On the reader's thread: hand the answer to the server's.
+                  shared->post([pending, answer](HttpReceiverServer &server) {
+                      if (answer) {
+                          server.finish(pending, *answer);
+                          return;
+                      }
+                      qCWarning(lcHttp).noquote()
+                          << QStringLiteral("%1 failed: %2")
+                                 .arg(pending->routeName, answer.error().toString());
+                      server.finish(
+                          pending, InboundResponse::error(500, QStringLiteral("INTERNAL_ERROR"),
+                                                          QStringLiteral("The request could not be "
+                                                                         "answered")));
+                  });
+              });
 }
 
 void HttpReceiverServer::dispatchJournalled(std::shared_ptr<Pending> pending)
 {
-    auto prepared = std::make_shared<const PreparedRequest>(pending->route->prepare(pending->request));
+    auto prepared
+        = std::make_shared<const PreparedRequest>(pending->route->prepare(pending->request));
     if (!prepared->rateKey.isEmpty()) {
         const RateLimiter::Decision decision = m_perCampaign.take(prepared->rateKey);
         if (!decision.allowed) {
@@ -657,7 +687,8 @@ void HttpReceiverServer::submitJournalBatch(Core::StoreWriter &writer,
     // savepoint, and a savepoint makes SQLite copy every page the batch touches into its
     // sub-journal - a third of a lead's cost. Rollback is handled here instead (see below).
     writer
-        .submitStandalone([shared, mailbox, batch, isolated](Core::Database &db) -> Core::Result<void> {
+        .submitStandalone([shared, mailbox, batch,
+                           isolated](Core::Database &db) -> Core::Result<void> {
             if (mailbox) {
                 std::lock_guard lock(mailbox->mutex);
                 batch->items.swap(mailbox->items);
@@ -730,51 +761,54 @@ void HttpReceiverServer::answerHealth(std::shared_ptr<Pending> pending)
     const qint64 writerQueue = qint64(m_writer.backlog()) + waitingForWriter();
     // A write on the writer proves the store takes writes and the writer is not stuck.
     m_writer
-        .submitValue<Core::JournalCounts>([](Core::Database &db) -> Core::Result<Core::JournalCounts> {
-            if (auto ok = db.statement("UPDATE inbound_journal SET attempts = attempts WHERE id = ''")
-                              .execute();
-                !ok)
-                return std::unexpected(ok.error());
-            return Core::InboundJournal(db).counts();
-        })
-        .then(QtFuture::Launch::Sync, [shared, pending, writerQueue](const Core::Result<Core::JournalCounts> &counts) {
-            shared->post([pending, counts, writerQueue](HttpReceiverServer &server) {
-                // Received but not journalled yet (queued for the writer), and journal rows not
-                // processed yet (none, unless another process left some).
-                QJsonObject journal{{QStringLiteral("writer_queue"), writerQueue}};
-                if (counts) {
-                    journal.insert(QStringLiteral("pending"), counts->pending);
-                    journal.insert(QStringLiteral("failed"), counts->failed);
-                    journal.insert(QStringLiteral("backlog"), counts->pending + writerQueue);
-                }
-                QJsonObject database{{QStringLiteral("writable"), bool(counts)}};
-                if (!counts)
-                    database.insert(QStringLiteral("error"), counts.error().toString());
-                const bool ok = counts && !server.m_draining;
-                server.finish(pending,
-                              InboundResponse::json(
-                                  ok ? 200 : 503,
-                                  QJsonObject{{QStringLiteral("status"),
-                                               server.m_draining ? QStringLiteral("draining")
-                                               : ok              ? QStringLiteral("ok")
-                                                                 : QStringLiteral("unavailable")},
-                                              {QStringLiteral("database"), database},
-                                              {QStringLiteral("journal"), journal},
-                                              {QStringLiteral("in_flight"),
-                                               server.m_shared->inFlight.load()}}));
-            });
-        });
+        .submitValue<Core::JournalCounts>(
+            [](Core::Database &db) -> Core::Result<Core::JournalCounts> {
+                if (auto ok
+                    = db.statement("UPDATE inbound_journal SET attempts = attempts WHERE id = ''")
+                          .execute();
+                    !ok)
+                    return std::unexpected(ok.error());
+                return Core::InboundJournal(db).counts();
+            })
+        .then(QtFuture::Launch::Sync,
+              [shared, pending, writerQueue](const Core::Result<Core::JournalCounts> &counts) {
+                  shared->post([pending, counts, writerQueue](HttpReceiverServer &server) {
+                      // Received but not journalled yet (queued for the writer), and journal rows
+                      // not processed yet (none, unless another process left some).
+                      QJsonObject journal{{QStringLiteral("writer_queue"), writerQueue}};
+                      if (counts) {
+                          journal.insert(QStringLiteral("pending"), counts->pending);
+                          journal.insert(QStringLiteral("failed"), counts->failed);
+                          journal.insert(QStringLiteral("backlog"), counts->pending + writerQueue);
+                      }
+                      QJsonObject database{{QStringLiteral("writable"), bool(counts)}};
+                      if (!counts)
+                          database.insert(QStringLiteral("error"), counts.error().toString());
+                      const bool ok = counts && !server.m_draining;
+                      server.finish(pending,
+                                    InboundResponse::json(
+                                        ok ? 200 : 503,
+                                        QJsonObject{{QStringLiteral("status"),
+                                                     server.m_draining ? QStringLiteral("draining")
+                                                     : ok              ? QStringLiteral("ok")
+                                                          : QStringLiteral("unavailable")},
+                                                    {QStringLiteral("database"), database},
+                                                    {QStringLiteral("journal"), journal},
+                                                    {QStringLiteral("in_flight"),
+                                                     server.m_shared->inFlight.load()}}));
+                  });
+              });
     QTimer::singleShot(2000, this, [this, pending] {
         if (!pending->answered)
-            finish(pending, InboundResponse::json(
-                                503, QJsonObject{{QStringLiteral("status"),
-                                                  QStringLiteral("unavailable")},
-                                                 {QStringLiteral("database"),
-                                                  QJsonObject{{QStringLiteral("writable"), false},
-                                                              {QStringLiteral("error"),
-                                                               QStringLiteral("the store's writer "
-                                                                              "did not answer "
-                                                                              "within 2 s")}}}}));
+            finish(pending,
+                   InboundResponse::json(
+                       503, QJsonObject{{QStringLiteral("status"), QStringLiteral("unavailable")},
+                                        {QStringLiteral("database"),
+                                         QJsonObject{{QStringLiteral("writable"), false},
+                                                     {QStringLiteral("error"),
+                                                      QStringLiteral("the store's writer "
+                                                                     "did not answer "
+                                                                     "within 2 s")}}}}));
     });
 }
 
@@ -783,10 +817,12 @@ void HttpReceiverServer::answerMetrics(std::shared_ptr<Pending> pending)
     auto shared = m_shared;
     const qint64 writerQueue = qint64(m_writer.backlog()) + waitingForWriter();
     m_reader
-        .submitValue<Core::JournalCounts>([](Core::Database &db) -> Core::Result<Core::JournalCounts> {
-            return Core::InboundJournal(db).counts();
-        })
-        .then(QtFuture::Launch::Sync, [shared, pending, writerQueue](const Core::Result<Core::JournalCounts> &counts) {
+        .submitValue<Core::JournalCounts>(
+            [](Core::Database &db) -> Core::Result<Core::JournalCounts> {
+                return Core::InboundJournal(db).counts();
+            })
+        .then(QtFuture::Launch::Sync, [shared, pending, writerQueue](
+                                          const Core::Result<Core::JournalCounts> &counts) {
             shared->post([pending, counts, writerQueue](HttpReceiverServer &server) {
                 ReceiverMetrics::Gauges gauges;
                 if (counts) {
@@ -797,10 +833,9 @@ void HttpReceiverServer::answerMetrics(std::shared_ptr<Pending> pending)
                 gauges.inFlight = server.m_shared->inFlight.load() - 1; // not this request
                 gauges.connections = server.m_connections.size();
                 gauges.draining = server.m_draining;
-                server.finish(pending,
-                              InboundResponse::text(200,
-                                                    server.m_shared->metrics.prometheusText(gauges),
-                                                    "text/plain; version=0.0.4; charset=utf-8"));
+                server.finish(pending, InboundResponse::text(
+                                           200, server.m_shared->metrics.prometheusText(gauges),
+                                           "text/plain; version=0.0.4; charset=utf-8"));
             });
         });
 }
@@ -810,10 +845,11 @@ void HttpReceiverServer::answerPreflight(std::shared_ptr<Pending> pending)
     // CORS preflight for browser forms posting JSON from the campaign's landing page.
     const InboundRouteTable::Match match = m_routes->match("OPTIONS", pending->request.path);
     if (match.allowed.isEmpty()) {
-        reject(pending,
-               InboundResponse::error(404, QStringLiteral("NOT_FOUND"),
-                                      QStringLiteral("No such path: %1").arg(pending->request.path)),
-               QStringLiteral("not_found"));
+        reject(
+            pending,
+            InboundResponse::error(404, QStringLiteral("NOT_FOUND"),
+                                   QStringLiteral("No such path: %1").arg(pending->request.path)),
+            QStringLiteral("not_found"));
         return;
     }
     InboundResponse response;
@@ -840,8 +876,8 @@ void HttpReceiverServer::finish(const std::shared_ptr<Pending> &pending, Inbound
     ConnectionGuard *guard = guardOf(socket);
     const bool close = m_draining || request.header("connection").toLower() == "close";
     if (guard)
-        guard->deliver(pending->sequence, formatHttpResponse(response, close, allowedOrigin(request)),
-                       close);
+        guard->deliver(pending->sequence,
+                       formatHttpResponse(response, close, allowedOrigin(request)), close);
     const double seconds = double(pending->timer.nsecsElapsed()) / 1e9;
     m_shared->metrics.countRequest(pending->routeName, response.status);
     if (pending->journalled)

@@ -8,8 +8,8 @@
 
 #include <QAbstractHttpServer>
 #include <QElapsedTimer>
-#include <QPointer>
 #include <QHash>
+#include <QPointer>
 
 #include <atomic>
 #include <functional>

@@ -86,15 +86,14 @@ PreparedRequest InboundRoute::prepare(const InboundRequest &) const
     return {};
 }
 
-std::optional<InboundResponse> InboundRoute::authorize(const InboundRequest &,
-                                                       const PreparedRequest &,
-                                                       WriteContext &) const
+std::optional<InboundResponse>
+InboundRoute::authorize(const InboundRequest &, const PreparedRequest &, WriteContext &) const
 {
     return std::nullopt;
 }
 
-Core::Result<ProcessOutcome> InboundRoute::process(const InboundRequest &,
-                                                   const PreparedRequest &, WriteContext &) const
+Core::Result<ProcessOutcome> InboundRoute::process(const InboundRequest &, const PreparedRequest &,
+                                                   WriteContext &) const
 {
     ProcessOutcome outcome;
     outcome.response = InboundResponse::json(200, QJsonObject{{QStringLiteral("received"), true}});

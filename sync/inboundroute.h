@@ -30,17 +30,17 @@ namespace LeadDesk::Sync {
 // travel from the server thread to the store threads.
 struct InboundRequest
 {
-    QByteArray method;                 // upper-case: "GET", "POST"
-    QString path;                      // decoded: "/v1/api/leads/lead_0193.../status"
+    QByteArray method;                  // upper-case: "GET", "POST"
+    QString path;                       // decoded: "/v1/api/leads/lead_0193.../status"
     QHash<QString, QString> pathParams; // the route pattern's {name} segments, decoded
     QUrlQuery query;
     QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased, in arrival order
-    QByteArray body;                   // raw bytes, never re-encoded
-    QString remoteAddress;             // the peer (or X-Forwarded-For's last hop when trusted)
-    QUrl url;                          // as received: http, the Host header, path and query
-    QString publicBaseUrl;             // configured (`serve --public-url`), no trailing slash
+    QByteArray body;                                  // raw bytes, never re-encoded
+    QString remoteAddress; // the peer (or X-Forwarded-For's last hop when trusted)
+    QUrl url;              // as received: http, the Host header, path and query
+    QString publicBaseUrl; // configured (`serve --public-url`), no trailing slash
     qint64 receivedAtMs = 0;
-    QString requestId;                 // logs and journal rows mention it
+    QString requestId; // logs and journal rows mention it
 
     // The first value of a header; `lowerName` must be lower-case ("x-hub-signature-256").
     [[nodiscard]] QByteArray header(QByteArrayView lowerName) const;
@@ -62,8 +62,7 @@ struct InboundResponse
 
     [[nodiscard]] static InboundResponse json(int status, const QJsonObject &object);
     [[nodiscard]] static InboundResponse text(int status, QByteArray body,
-                                              QByteArray contentType
-                                              = "text/plain; charset=utf-8");
+                                              QByteArray contentType = "text/plain; charset=utf-8");
     // Seed 004's error shape, used for every error the receiver itself gives:
     // {"success": false, "error": CODE, "message": ..., "field": ... or null, "code": status}.
     [[nodiscard]] static InboundResponse error(int status, const QString &code,
@@ -100,7 +99,7 @@ struct WriteContext
     Core::LeadIngestor &ingestor;       // scoring (and the engine's routing / SLA stages) set up
     const Core::Normalizer &normalizer; // the business's default phone region
     const Core::Clock &clock;
-    QString journalId; // the journal row being processed
+    QString journalId;   // the journal row being processed
     bool replay = false; // true under `leaddeskctl journal replay`
 };
 
@@ -152,9 +151,9 @@ public:
 
     struct Spec
     {
-        QString name;         // stable id: the journal's `route`, the metrics label
-        QByteArray method;    // "GET", "POST"
-        QString pattern;      // literal segments and {name} segments: "/v1/api/leads/{lead_id}"
+        QString name;      // stable id: the journal's `route`, the metrics label
+        QByteArray method; // "GET", "POST"
+        QString pattern;   // literal segments and {name} segments: "/v1/api/leads/{lead_id}"
         Kind kind = Kind::Journalled;
         QList<QByteArray> contentTypes; // accepted media types of a body; empty: any
         qint64 maxBodyBytes = 1024 * 1024;
@@ -170,7 +169,8 @@ public:
 
     // Server thread, before anything is stored; must not block or touch the store. Direct
     // routes always answer; others answer only to reject. Default: nothing to say.
-    [[nodiscard]] virtual std::optional<InboundResponse> screen(const InboundRequest &request) const;
+    [[nodiscard]] virtual std::optional<InboundResponse>
+    screen(const InboundRequest &request) const;
 
     // Read routes: the answer, from a read-only connection. An error becomes a 500.
     [[nodiscard]] virtual Core::Result<InboundResponse> read(const InboundRequest &request,
@@ -181,16 +181,16 @@ public:
 
     // Journalled routes, writer thread, before the journal row: a rejection here (an answer)
     // stores nothing. Default: authorised.
-    [[nodiscard]] virtual std::optional<InboundResponse>
-    authorize(const InboundRequest &request, const PreparedRequest &prepared,
-              WriteContext &context) const;
+    [[nodiscard]] virtual std::optional<InboundResponse> authorize(const InboundRequest &request,
+                                                                   const PreparedRequest &prepared,
+                                                                   WriteContext &context) const;
 
     // Journalled routes, writer thread, inside a savepoint: apply the request to the store. An
     // error (the store failed) rolls the savepoint back and keeps the row as 'failed'; the
     // sender gets failureResponse(). Default: Processed with {"received": true}.
-    [[nodiscard]] virtual Core::Result<ProcessOutcome>
-    process(const InboundRequest &request, const PreparedRequest &prepared,
-            WriteContext &context) const;
+    [[nodiscard]] virtual Core::Result<ProcessOutcome> process(const InboundRequest &request,
+                                                               const PreparedRequest &prepared,
+                                                               WriteContext &context) const;
 
     // The answer when process() failed. The body is safe in the journal, so webhook routes
     // usually say 200 (the provider would otherwise retry for days); the default is a 500.

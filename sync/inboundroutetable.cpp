@@ -44,16 +44,16 @@ Core::Result<void> InboundRouteTable::add(std::shared_ptr<const InboundRoute> ro
     for (const QString &segment : std::as_const(entry.segments)) {
         if (!isParameter(segment)
             && (segment.contains(QLatin1Char('{')) || segment.contains(QLatin1Char('}'))))
-            return Core::fail(QStringLiteral("route '%1': malformed segment '%2'")
-                                  .arg(spec.name, segment));
+            return Core::fail(
+                QStringLiteral("route '%1': malformed segment '%2'").arg(spec.name, segment));
     }
     for (const Entry &other : m_entries) {
         if (other.spec.name == spec.name)
             return Core::fail(QStringLiteral("two routes are named '%1'").arg(spec.name));
         if (other.spec.method == spec.method && shapeOf(other.segments) == shapeOf(entry.segments))
             return Core::fail(QStringLiteral("routes '%1' and '%2' both serve %3 %4")
-                                  .arg(other.spec.name, spec.name,
-                                       QString::fromLatin1(spec.method), spec.pattern));
+                                  .arg(other.spec.name, spec.name, QString::fromLatin1(spec.method),
+                                       spec.pattern));
     }
     m_entries.push_back(std::move(entry));
     return {};
@@ -80,8 +80,7 @@ bool InboundRouteTable::matches(const Entry &entry, const QStringList &segments,
     return true;
 }
 
-InboundRouteTable::Match InboundRouteTable::match(QByteArrayView method,
-                                                  const QString &path) const
+InboundRouteTable::Match InboundRouteTable::match(QByteArrayView method, const QString &path) const
 {
     const QStringList segments = segmentsOf(path);
     Match best;

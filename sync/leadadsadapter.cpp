@@ -165,23 +165,23 @@ Core::Result<InboundEvent> LeadAdsAdapter::leadFromGraph(const QJsonObject &lead
     raw.campaignName = MetaJson::text(lead, QStringLiteral("campaign_name"));
     if (!raw.campaignId.isEmpty())
         event.extra.insert(QStringLiteral("campaign_id"), raw.campaignId);
-    for (const auto &key : {QStringLiteral("form_id"), QStringLiteral("ad_id"),
-                           QStringLiteral("adset_id")}) {
+    for (const auto &key :
+         {QStringLiteral("form_id"), QStringLiteral("ad_id"), QStringLiteral("adset_id")}) {
         const QString value = MetaJson::idText(lead.value(key));
         addDetail(raw, key, value);
         if (!value.isEmpty())
             event.extra.insert(key, value);
     }
-    for (const auto &key : {QStringLiteral("ad_name"), QStringLiteral("adset_name"),
-                           QStringLiteral("platform")})
+    for (const auto &key :
+         {QStringLiteral("ad_name"), QStringLiteral("adset_name"), QStringLiteral("platform")})
         addDetail(raw, key, MetaJson::text(lead, key));
     if (lead.value(QStringLiteral("is_organic")).isBool())
         addDetail(raw, QStringLiteral("is_organic"),
                   lead.value(QStringLiteral("is_organic")).toBool() ? QStringLiteral("true")
                                                                     : QStringLiteral("false"));
     addDetail(raw, QStringLiteral("page_id"), pageId);
-    const QJsonArray disclaimers = lead.value(QStringLiteral("custom_disclaimer_responses"))
-                                       .toArray();
+    const QJsonArray disclaimers
+        = lead.value(QStringLiteral("custom_disclaimer_responses")).toArray();
     for (const QJsonValue &d : disclaimers) {
         const QJsonObject response = d.toObject();
         const QString key = MetaJson::text(response, QStringLiteral("checkbox_key"));
@@ -195,9 +195,10 @@ Core::Result<InboundEvent> LeadAdsAdapter::leadFromGraph(const QJsonObject &lead
                   yes ? QStringLiteral("true") : QStringLiteral("false"));
     }
 
-    event.senderName = !raw.fullName.isEmpty()
-                           ? raw.fullName
-                           : QStringList{raw.firstName, raw.lastName}.join(QLatin1Char(' ')).trimmed();
+    event.senderName
+        = !raw.fullName.isEmpty()
+              ? raw.fullName
+              : QStringList{raw.firstName, raw.lastName}.join(QLatin1Char(' ')).trimmed();
     return event;
 }
 
@@ -222,8 +223,8 @@ Core::Result<LeadAdsAdapter::LeadsPage> LeadAdsAdapter::parseLeadsPage(const QJs
 
 Core::Result<qint64> LeadAdsAdapter::parseGraphTime(const QString &text)
 {
-    static const QRegularExpression pattern(QStringLiteral(
-        R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$)"));
+    static const QRegularExpression pattern(
+        QStringLiteral(R"(^(\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2})(?:\.\d+)?(Z|[+-]\d{2}:?\d{2})$)"));
     const QRegularExpressionMatch match = pattern.match(text.trimmed());
     if (!match.hasMatch())
         return Core::fail(QStringLiteral("is not a Graph time (YYYY-MM-DDTHH:MM:SS+0000)"));

@@ -15,8 +15,7 @@ Q_LOGGING_CATEGORY(lcLeadAdsFetcher, "leaddesk.meta.leadads")
 
 } // namespace
 
-LeadAdsFetcher::LeadAdsFetcher(GraphApiClient &client, Sink sink, Options options,
-                               QObject *parent)
+LeadAdsFetcher::LeadAdsFetcher(GraphApiClient &client, Sink sink, Options options, QObject *parent)
     : QObject(parent)
     , m_client(client)
     , m_sink(std::move(sink))
@@ -30,7 +29,8 @@ void LeadAdsFetcher::enqueue(const QList<LeadAdsAdapter::LeadgenRef> &refs)
     if (refs.isEmpty())
         return;
     // Queued even on our own thread, so a caller inside a store transaction never waits on us.
-    QMetaObject::invokeMethod(this, [this, refs] { start(refs); }, Qt::QueuedConnection);
+    QMetaObject::invokeMethod(
+        this, [this, refs] { start(refs); }, Qt::QueuedConnection);
 }
 
 void LeadAdsFetcher::start(const QList<LeadAdsAdapter::LeadgenRef> &refs)
@@ -116,8 +116,8 @@ void LeadAdsFetcher::retryOrGiveUp(const QString &leadgenId, const QString &erro
         Q_EMIT leadFailed(leadgenId, error, false);
         return;
     }
-    const qint64 backoff = std::min(m_options.maxBackoffMs,
-                                    m_options.firstBackoffMs << std::min(attempts - 1, 20));
+    const qint64 backoff
+        = std::min(m_options.maxBackoffMs, m_options.firstBackoffMs << std::min(attempts - 1, 20));
     const qint64 delay = std::max(backoff, qint64(retryAfterSecs) * 1000);
     qCInfo(lcLeadAdsFetcher).noquote()
         << "lead" << leadgenId << "fetch failed:" << error << "- retry in" << delay << "ms";

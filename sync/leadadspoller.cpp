@@ -49,9 +49,8 @@ QString LeadAdsPoller::cursorKey(const QString &formId)
     return QStringLiteral("leadads.cursor.") + formId;
 }
 
-LeadAdsPoller::LeadAdsPoller(GraphApiClient &client, Core::StoreWriter &writer,
-                             QString businessId, Sink sink, Options options,
-                             const Core::Clock &clock, QObject *parent)
+LeadAdsPoller::LeadAdsPoller(GraphApiClient &client, Core::StoreWriter &writer, QString businessId,
+                             Sink sink, Options options, const Core::Clock &clock, QObject *parent)
     : QObject(parent)
     , m_client(client)
     , m_writer(writer)
@@ -125,31 +124,30 @@ void LeadAdsPoller::begin(const QString &formId)
 
     const QString businessId = m_businessId;
     const QString key = cursorKey(formId);
-    auto load = m_writer.submitValue<std::optional<QByteArray>>(
-        [businessId, key](Core::Database &db) {
-            return Core::SettingsRepository(db).value(businessId, key);
+    auto load
+        = m_writer.submitValue<std::optional<QByteArray>>([businessId, key](Core::Database &db) {
+              return Core::SettingsRepository(db).value(businessId, key);
+          });
+    whenFinished(
+        std::move(load), this,
+        [this, formId](const QFuture<Core::Result<std::optional<QByteArray>>> &future) {
+            auto stored = resultOf(future);
+            if (!stored) {
+                fail(formId, QStringLiteral("cannot read the cursor: ") + stored.error().message);
+                return;
+            }
+            FormState &state = m_forms[formId];
+            if (*stored)
+                state.cursorSecs = QJsonDocument::fromJson(**stored)
+                                       .object()
+                                       .value(QStringLiteral("time_created"))
+                                       .toInteger();
+            const qint64 nowSecs = m_clock.nowMs() / 1000;
+            state.sinceSecs = state.cursorSecs > 0 ? state.cursorSecs - m_options.overlapSecs
+                                                   : nowSecs - m_options.firstPollLookbackSecs;
+            state.sinceSecs = std::max<qint64>(state.sinceSecs, 1);
+            fetchPage(formId, {});
         });
-    whenFinished(std::move(load), this,
-                 [this, formId](const QFuture<Core::Result<std::optional<QByteArray>>> &future) {
-                     auto stored = resultOf(future);
-                     if (!stored) {
-                         fail(formId, QStringLiteral("cannot read the cursor: ")
-                                          + stored.error().message);
-                         return;
-                     }
-                     FormState &state = m_forms[formId];
-                     if (*stored)
-                         state.cursorSecs = QJsonDocument::fromJson(**stored)
-                                                .object()
-                                                .value(QStringLiteral("time_created"))
-                                                .toInteger();
-                     const qint64 nowSecs = m_clock.nowMs() / 1000;
-                     state.sinceSecs = state.cursorSecs > 0
-                                           ? state.cursorSecs - m_options.overlapSecs
-                                           : nowSecs - m_options.firstPollLookbackSecs;
-                     state.sinceSecs = std::max<qint64>(state.sinceSecs, 1);
-                     fetchPage(formId, {});
-                 });
 }
 
 void LeadAdsPoller::fetchPage(const QString &formId, const QString &after)
@@ -159,9 +157,8 @@ void LeadAdsPoller::fetchPage(const QString &formId, const QString &after)
     query.sinceSecs = m_forms[formId].sinceSecs;
     query.limit = m_options.pageSize;
     query.after = after;
-    m_client.fetchFormLeads(query, this, [this, formId](GraphResult result) {
-        onPage(formId, std::move(result));
-    });
+    m_client.fetchFormLeads(
+        query, this, [this, formId](GraphResult result) { onPage(formId, std::move(result)); });
 }
 
 void LeadAdsPoller::onPage(const QString &formId, GraphResult result)
@@ -241,9 +238,9 @@ void LeadAdsPoller::saveCursor(const QString &formId)
     }
     const QString businessId = m_businessId;
     const QString key = cursorKey(formId);
-    const QByteArray value = QJsonDocument(QJsonObject{{QStringLiteral("time_created"),
-                                                        state.newestSecs}})
-                                 .toJson(QJsonDocument::Compact);
+    const QByteArray value
+        = QJsonDocument(QJsonObject{{QStringLiteral("time_created"), state.newestSecs}})
+              .toJson(QJsonDocument::Compact);
     const qint64 nowMs = m_clock.nowMs();
     auto save = m_writer.submit([businessId, key, value, nowMs](Core::Database &db) {
         return Core::SettingsRepository(db).setValue(businessId, key, value, nowMs);
@@ -252,8 +249,8 @@ void LeadAdsPoller::saveCursor(const QString &formId)
                  [this, formId, newest = state.newestSecs](const QFuture<Core::Result<void>> &f) {
                      auto saved = resultOf(f);
                      if (!saved) {
-                         fail(formId, QStringLiteral("cannot save the cursor: ")
-                                          + saved.error().message);
+                         fail(formId,
+                              QStringLiteral("cannot save the cursor: ") + saved.error().message);
                          return;
                      }
                      m_forms[formId].cursorSecs = newest;
@@ -281,8 +278,8 @@ void LeadAdsPoller::succeed(const QString &formId)
     state.busy = false;
     state.failures = 0;
     state.nextDueMs = m_clock.nowMs() + m_options.intervalMs;
-    qCInfo(lcLeadAdsPoller).noquote() << "form" << formId << ":" << state.handed << "new leads,"
-                                      << state.pages << "pages";
+    qCInfo(lcLeadAdsPoller).noquote()
+        << "form" << formId << ":" << state.handed << "new leads," << state.pages << "pages";
     Q_EMIT formPolled(formId, state.handed, state.skipped, state.cursorSecs);
 }
 

@@ -43,13 +43,13 @@ public:
     struct Options
     {
         QStringList formIds;
-        qint64 intervalMs = 5 * 60 * 1000;        // between successful polls of a form
+        qint64 intervalMs = 5 * 60 * 1000;         // between successful polls of a form
         qint64 overlapSecs = 10 * 60;              // re-read this much before the cursor
         qint64 firstPollLookbackSecs = 30 * 86400; // a form polled for the first time
         int pageSize = 100;
         qint64 firstBackoffMs = 60 * 1000;
         qint64 maxBackoffMs = 60 * 60 * 1000;
-        int tickMs = 15 * 1000; // how often start()'s timer looks for due forms
+        int tickMs = 15 * 1000;       // how often start()'s timer looks for due forms
         int maxPagesPerPoll = 10'000; // a safety valve against a cursor that never ends
     };
 
@@ -59,8 +59,8 @@ public:
 
     static QString cursorKey(const QString &formId);
 
-    LeadAdsPoller(GraphApiClient &client, Core::StoreWriter &writer, QString businessId,
-                  Sink sink, Options options, const Core::Clock &clock = Core::Clock::system(),
+    LeadAdsPoller(GraphApiClient &client, Core::StoreWriter &writer, QString businessId, Sink sink,
+                  Options options, const Core::Clock &clock = Core::Clock::system(),
                   QObject *parent = nullptr);
     ~LeadAdsPoller() override;
     Q_DISABLE_COPY_MOVE(LeadAdsPoller)
@@ -91,9 +91,9 @@ private:
         qint64 nextDueMs = 0;
         int failures = 0;
         // The poll in progress.
-        qint64 cursorSecs = 0;    // as stored when the poll began (0: none)
+        qint64 cursorSecs = 0; // as stored when the poll began (0: none)
         qint64 sinceSecs = 0;
-        qint64 newestSecs = 0;    // newest created_time seen in this poll
+        qint64 newestSecs = 0; // newest created_time seen in this poll
         int pages = 0;
         int handed = 0;
         int skipped = 0;

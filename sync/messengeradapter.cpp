@@ -88,8 +88,8 @@ Core::Result<QList<InboundEvent>> MessengerAdapter::parse(const QByteArray &body
         const QString entryPageId = MetaJson::idText(entry.value(QStringLiteral("id")));
         const QJsonArray messaging = entry.value(QStringLiteral("messaging")).toArray();
         for (qsizetype m = 0; m < messaging.size(); ++m) {
-            const QString path = at(at(QStringLiteral("entry"), e) + QStringLiteral(".messaging"),
-                                    m);
+            const QString path
+                = at(at(QStringLiteral("entry"), e) + QStringLiteral(".messaging"), m);
             if (!messaging.at(m).isObject())
                 return Core::fail(QStringLiteral("is not an object"), path);
             const QJsonObject item = messaging.at(m).toObject();
@@ -98,7 +98,8 @@ Core::Result<QList<InboundEvent>> MessengerAdapter::parse(const QByteArray &body
             if (psid.isEmpty()) // a guest of the website chat plugin has only a user_ref
                 psid = MetaJson::idText(sender.value(QStringLiteral("user_ref")));
             if (psid.isEmpty())
-                return Core::fail(QStringLiteral("is missing"), path + QStringLiteral(".sender.id"));
+                return Core::fail(QStringLiteral("is missing"),
+                                  path + QStringLiteral(".sender.id"));
             QString pageId = MetaJson::idText(
                 item.value(QStringLiteral("recipient")).toObject().value(QStringLiteral("id")));
             if (pageId.isEmpty())

@@ -30,11 +30,12 @@ public:
     explicit MessengerRoute(QByteArray appSecret, LeadgenHandler leadgenHandler = {});
 
     [[nodiscard]] Spec spec() const override;
-    [[nodiscard]] std::optional<InboundResponse> screen(const InboundRequest &request) const override;
+    [[nodiscard]] std::optional<InboundResponse>
+    screen(const InboundRequest &request) const override;
     [[nodiscard]] PreparedRequest prepare(const InboundRequest &request) const override;
-    [[nodiscard]] Core::Result<ProcessOutcome>
-    process(const InboundRequest &request, const PreparedRequest &prepared,
-            WriteContext &context) const override;
+    [[nodiscard]] Core::Result<ProcessOutcome> process(const InboundRequest &request,
+                                                       const PreparedRequest &prepared,
+                                                       WriteContext &context) const override;
     [[nodiscard]] InboundResponse failureResponse(const Core::Error &error) const override;
 
 private:

@@ -23,8 +23,8 @@ InboundRoute::Spec MetaHandshakeRoute::spec() const
 
 std::optional<InboundResponse> MetaHandshakeRoute::screen(const InboundRequest &request) const
 {
-    const MetaSignature::HandshakeReply reply = MetaSignature::handshake(request.query,
-                                                                         m_verifyToken);
+    const MetaSignature::HandshakeReply reply
+        = MetaSignature::handshake(request.query, m_verifyToken);
     if (reply.status == 200)
         return InboundResponse::text(200, reply.body);
     if (reply.status == 400)

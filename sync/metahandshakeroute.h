@@ -17,7 +17,8 @@ public:
     MetaHandshakeRoute(QString name, QString pattern, QString verifyToken);
 
     [[nodiscard]] Spec spec() const override;
-    [[nodiscard]] std::optional<InboundResponse> screen(const InboundRequest &request) const override;
+    [[nodiscard]] std::optional<InboundResponse>
+    screen(const InboundRequest &request) const override;
 
 private:
     const QString m_name;

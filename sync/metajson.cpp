@@ -62,8 +62,7 @@ QString idText(const QJsonValue &value)
     return {};
 }
 
-Core::Result<QString> requiredId(const QJsonObject &object, const QString &key,
-                                 const QString &path)
+Core::Result<QString> requiredId(const QJsonObject &object, const QString &key, const QString &path)
 {
     const QString id = idText(object.value(key));
     if (id.isEmpty())

@@ -16,8 +16,8 @@ constexpr qsizetype kMaxPlainKey = 200;
 std::optional<InboundResponse> screenSignature(const InboundRequest &request,
                                                const QByteArray &appSecret)
 {
-    auto verified = MetaSignature::verify(appSecret, request.body,
-                                          request.header("x-hub-signature-256"));
+    auto verified
+        = MetaSignature::verify(appSecret, request.body, request.header("x-hub-signature-256"));
     if (verified)
         return std::nullopt;
     return InboundResponse::error(401, QStringLiteral("INVALID_SIGNATURE"),
@@ -61,8 +61,7 @@ Core::Result<ProcessOutcome> applyEvents(const QList<Core::InboundEvent> &events
     outcome.response = received();
     if (events.isEmpty())
         return outcome;
-    Core::InboundRecorder recorder(context.db, context.ingestor, context.normalizer,
-                                   context.clock);
+    Core::InboundRecorder recorder(context.db, context.ingestor, context.normalizer, context.clock);
     auto applied = recorder.apply(context.business.id, events);
     if (!applied)
         return std::unexpected(applied.error());

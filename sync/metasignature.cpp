@@ -86,10 +86,10 @@ MetaSignature::HandshakeReply MetaSignature::handshake(const QUrlQuery &query,
                                                        const QString &verifyToken)
 {
     const QString mode = query.queryItemValue(QStringLiteral("hub.mode"), QUrl::FullyDecoded);
-    const QString token = query.queryItemValue(QStringLiteral("hub.verify_token"),
-                                               QUrl::FullyDecoded);
-    const QString challenge = query.queryItemValue(QStringLiteral("hub.challenge"),
-                                                   QUrl::FullyDecoded);
+    const QString token
+        = query.queryItemValue(QStringLiteral("hub.verify_token"), QUrl::FullyDecoded);
+    const QString challenge
+        = query.queryItemValue(QStringLiteral("hub.challenge"), QUrl::FullyDecoded);
     if (mode != QLatin1String("subscribe") || verifyToken.isEmpty()
         || !constantTimeEquals(token.toUtf8(), verifyToken.toUtf8()))
         return {403, QByteArrayLiteral("Forbidden")};

@@ -23,16 +23,16 @@ RateLimiter::Decision RateLimiter::take(const QString &key)
     if (it == m_buckets.end())
         it = m_buckets.insert(key, Bucket{double(m_limit), now});
     Bucket &bucket = *it;
-    bucket.tokens = std::min(double(m_limit),
-                             bucket.tokens + double(qMax<qint64>(0, now - bucket.updatedMs)) * perMs);
+    bucket.tokens = std::min(
+        double(m_limit), bucket.tokens + double(qMax<qint64>(0, now - bucket.updatedMs)) * perMs);
     bucket.updatedMs = now;
     if (bucket.tokens >= 1.0) {
         bucket.tokens -= 1.0;
         return {};
     }
     // The epsilon keeps float noise from turning an exact 1 800 000 ms into 1 800 001.
-    return {false, qint64(std::ceil((1.0 - bucket.tokens) * double(m_windowMs) / double(m_limit)
-                                    - 1e-6))};
+    return {false,
+            qint64(std::ceil((1.0 - bucket.tokens) * double(m_windowMs) / double(m_limit) - 1e-6))};
 }
 
 qsizetype RateLimiter::trackedKeys() const

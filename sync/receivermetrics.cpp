@@ -104,8 +104,9 @@ QByteArray ReceiverMetrics::prometheusText(const Gauges &gauges) const
         out += QByteArray("# HELP ") + name + ' ' + help + "\n# TYPE " + name + " gauge\n" + name
                + ' ' + QByteArray::number(value) + '\n';
     };
-    gauge("leaddesk_journal_backlog", "Requests received and not journalled yet (queued for the "
-                                      "store's writer) plus journal rows not processed yet.",
+    gauge("leaddesk_journal_backlog",
+          "Requests received and not journalled yet (queued for the "
+          "store's writer) plus journal rows not processed yet.",
           gauges.journalPending + gauges.writerQueue);
     gauge("leaddesk_journal_failed", "Journal rows whose processing failed, waiting for a replay.",
           gauges.journalFailed);

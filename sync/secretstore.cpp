@@ -16,7 +16,6 @@
 
 namespace LeadDesk::Sync {
 
-
 namespace {
 
 using Core::fail;
@@ -48,12 +47,14 @@ Core::Result<void> writeSecretsFile(const QString &path, const QJsonObject &secr
     // Restrict before any byte is written (QSaveFile writes a temporary file, renamed on commit).
     if (!file.open(QIODevice::WriteOnly)
         || !file.setPermissions(QFileDevice::ReadOwner | QFileDevice::WriteOwner))
-        return fail(QStringLiteral("cannot write secrets file %1: %2").arg(path, file.errorString()),
-                    QStringLiteral("secrets-file"));
+        return fail(
+            QStringLiteral("cannot write secrets file %1: %2").arg(path, file.errorString()),
+            QStringLiteral("secrets-file"));
     file.write(QJsonDocument(secrets).toJson(QJsonDocument::Indented));
     if (!file.commit())
-        return fail(QStringLiteral("cannot write secrets file %1: %2").arg(path, file.errorString()),
-                    QStringLiteral("secrets-file"));
+        return fail(
+            QStringLiteral("cannot write secrets file %1: %2").arg(path, file.errorString()),
+            QStringLiteral("secrets-file"));
     return {};
 }
 
@@ -94,8 +95,7 @@ SecretStore SecretStore::keychain(const QString &businessId)
     return SecretStore(Backend::Keychain, businessId);
 }
 
-QString SecretStore::environmentName(const QString &kind, const QString &name,
-                                     const QString &field)
+QString SecretStore::environmentName(const QString &kind, const QString &name, const QString &field)
 {
     QString text = QStringLiteral("LEADDESK_SECRET_") + kind + QLatin1Char('_') + name
                    + QLatin1Char('_') + field;
@@ -113,7 +113,9 @@ QString SecretStore::fileKey(const QString &kind, const QString &name, const QSt
 
 Core::Result<void> SecretStore::checkFileMode(const QString &path)
 {
-    struct stat info {};
+    struct stat info
+    {
+    };
     if (::stat(QFile::encodeName(path).constData(), &info) != 0)
         return fail(QStringLiteral("cannot stat secrets file %1").arg(path),
                     QStringLiteral("secrets-file"));
@@ -128,7 +130,7 @@ Core::Result<void> SecretStore::checkFileMode(const QString &path)
 }
 
 Core::Result<QString> SecretStore::value(const QString &kind, const QString &name,
-                                   const QString &field) const
+                                         const QString &field) const
 {
     const QString envName = environmentName(kind, name, field);
     if (m_backend != Backend::Keychain) {
@@ -169,7 +171,7 @@ bool SecretStore::contains(const QString &kind, const QString &name, const QStri
 }
 
 Core::Result<void> SecretStore::setValue(const QString &kind, const QString &name,
-                                   const QString &field, const QString &value)
+                                         const QString &field, const QString &value)
 {
     switch (m_backend) {
     case Backend::Environment:
@@ -200,7 +202,7 @@ Core::Result<void> SecretStore::setValue(const QString &kind, const QString &nam
 }
 
 Core::Result<void> SecretStore::removeAll(const QString &kind, const QString &name,
-                                    const QStringList &fields)
+                                          const QStringList &fields)
 {
     switch (m_backend) {
     case Backend::Environment:
@@ -246,7 +248,8 @@ QString SecretStore::routeSecret(const QString &dottedName,
     const QString field = dottedName.mid(dot + 1);
     QStringList kinds;
     if (area == QLatin1String("meta"))
-        kinds = {QStringLiteral("whatsapp"), QStringLiteral("messenger"), QStringLiteral("leadads")};
+        kinds
+            = {QStringLiteral("whatsapp"), QStringLiteral("messenger"), QStringLiteral("leadads")};
     else if (area == QLatin1String("twilio"))
         kinds = {QStringLiteral("sms")};
     else

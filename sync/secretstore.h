@@ -37,16 +37,17 @@ public:
 
     // The secret, or an error naming where it was looked for (never the value).
     [[nodiscard]] Core::Result<QString> value(const QString &kind, const QString &name,
-                                        const QString &field) const;
+                                              const QString &field) const;
     [[nodiscard]] bool contains(const QString &kind, const QString &name,
                                 const QString &field) const;
     // Stores a secret (file: rewritten 0600, created if missing; keychain). The environment
     // backend cannot store.
     Core::Result<void> setValue(const QString &kind, const QString &name, const QString &field,
-                          const QString &value);
+                                const QString &value);
     // Removes every secret of one source (file and keychain backends; `fields` for the keychain,
     // which cannot list).
-    Core::Result<void> removeAll(const QString &kind, const QString &name, const QStringList &fields);
+    Core::Result<void> removeAll(const QString &kind, const QString &name,
+                                 const QStringList &fields);
 
     // A secrets file's mode must be 0600 or stricter; the error says which mode it has.
     [[nodiscard]] static Core::Result<void> checkFileMode(const QString &path);

@@ -143,8 +143,7 @@ QString ourStatus(const QString &metaStatus)
     return {};
 }
 
-Core::Result<std::optional<InboundEvent>> readStatus(const QJsonObject &status,
-                                                     const QString &path,
+Core::Result<std::optional<InboundEvent>> readStatus(const QJsonObject &status, const QString &path,
                                                      const QString &phoneNumberId)
 {
     auto id = MetaJson::requiredId(status, QStringLiteral("id"), path);
@@ -174,9 +173,9 @@ Core::Result<std::optional<InboundEvent>> readStatus(const QJsonObject &status,
     event.senderId = event.threadId;
     if (metaStatus != ours)
         event.extra.insert(QStringLiteral("meta_status"), metaStatus);
-    for (const auto &key : {QStringLiteral("conversation"), QStringLiteral("pricing"),
-                           QStringLiteral("biz_opaque_callback_data"),
-                           QStringLiteral("recipient_type")}) {
+    for (const auto &key :
+         {QStringLiteral("conversation"), QStringLiteral("pricing"),
+          QStringLiteral("biz_opaque_callback_data"), QStringLiteral("recipient_type")}) {
         if (status.contains(key))
             event.extra.insert(key, status.value(key));
     }
@@ -188,8 +187,8 @@ Core::Result<std::optional<InboundEvent>> readStatus(const QJsonObject &status,
         QString title = MetaJson::text(first, QStringLiteral("title"));
         if (title.isEmpty())
             title = MetaJson::text(first, QStringLiteral("message"));
-        const QString details = MetaJson::text(
-            first.value(QStringLiteral("error_data")).toObject(), QStringLiteral("details"));
+        const QString details = MetaJson::text(first.value(QStringLiteral("error_data")).toObject(),
+                                               QStringLiteral("details"));
         event.errorText = details.isEmpty() || details == title
                               ? title
                               : title + QStringLiteral(": ") + details;
@@ -217,20 +216,21 @@ Core::Result<QList<InboundEvent>> WhatsAppAdapter::parse(const QByteArray &body)
     const QJsonArray entryArray = entries.toArray();
     for (qsizetype e = 0; e < entryArray.size(); ++e) {
         const QString entryPath = at(QStringLiteral("entry"), e);
-        const QJsonArray changes = entryArray.at(e).toObject().value(QStringLiteral("changes"))
-                                       .toArray();
+        const QJsonArray changes
+            = entryArray.at(e).toObject().value(QStringLiteral("changes")).toArray();
         for (qsizetype c = 0; c < changes.size(); ++c) {
             const QJsonObject change = changes.at(c).toObject();
             if (MetaJson::text(change, QStringLiteral("field")) != kMessages) {
                 // account_update, message_template_status_update...: not conversation traffic.
                 continue;
             }
-            const QString valuePath = at(entryPath + QStringLiteral(".changes"), c)
-                                      + QStringLiteral(".value");
+            const QString valuePath
+                = at(entryPath + QStringLiteral(".changes"), c) + QStringLiteral(".value");
             const QJsonObject value = change.value(QStringLiteral("value")).toObject();
-            const QString phoneNumberId = MetaJson::idText(
-                value.value(QStringLiteral("metadata")).toObject().value(
-                    QStringLiteral("phone_number_id")));
+            const QString phoneNumberId
+                = MetaJson::idText(value.value(QStringLiteral("metadata"))
+                                       .toObject()
+                                       .value(QStringLiteral("phone_number_id")));
 
             QHash<QString, QString> names; // wa_id -> profile name
             const QJsonArray contacts = value.value(QStringLiteral("contacts")).toArray();
@@ -269,7 +269,8 @@ Core::Result<QList<InboundEvent>> WhatsAppAdapter::parse(const QByteArray &body)
             for (const QJsonValue &error : errors) {
                 const QJsonObject err = error.toObject();
                 qCWarning(lcWhatsApp).noquote()
-                    << "WhatsApp reports error" << MetaJson::idText(err.value(QStringLiteral("code")))
+                    << "WhatsApp reports error"
+                    << MetaJson::idText(err.value(QStringLiteral("code")))
                     << MetaJson::text(err, QStringLiteral("title")) << "for phone number"
                     << phoneNumberId;
             }

@@ -202,8 +202,9 @@ void appendScoreExplanation(QString &html, const Core::LeadRecord &lead,
         const QString open = strong ? QStringLiteral("<b>") : QString();
         const QString close = strong ? QStringLiteral("</b>") : QString();
         html += QStringLiteral("<tr><td") + (indented ? QStringLiteral(" class=\"k\"") : QString())
-                + QStringLiteral(">") + (indented ? QStringLiteral("&nbsp;&nbsp;&nbsp;") : QString())
-                + open + esc(label) + close + QStringLiteral("</td><td align=\"right\">") + open
+                + QStringLiteral(">")
+                + (indented ? QStringLiteral("&nbsp;&nbsp;&nbsp;") : QString()) + open + esc(label)
+                + close + QStringLiteral("</td><td align=\"right\">") + open
                 + esc(signedPoints(points)) + close + QStringLiteral("</td></tr>");
     };
     for (qsizetype i = 0; i < lines.size();) {

@@ -66,8 +66,7 @@ QString readable(const QString &id)
 
 QString fieldName(const QString &field)
 {
-    return readable(field.startsWith(QLatin1String("details.")) ? field.mid(8) : field)
-        .toLower();
+    return readable(field.startsWith(QLatin1String("details.")) ? field.mid(8) : field).toLower();
 }
 
 QString joined(const QJsonArray &values, int most = 4)
@@ -124,16 +123,18 @@ QString describe(const QJsonObject &rule)
                                    : QString();
         return QObject::tr("%1 by value%2: %3")
             .arg(field, prefix,
-                 pairs.size() > 5 ? pairs.mid(0, 5).join(QStringLiteral(", ")) + QStringLiteral(", …")
-                                  : pairs.join(QStringLiteral(", ")));
+                 pairs.size() > 5
+                     ? pairs.mid(0, 5).join(QStringLiteral(", ")) + QStringLiteral(", …")
+                     : pairs.join(QStringLiteral(", ")));
     }
     if (op == QLatin1String("range")) {
         QStringList bounds;
         for (const auto &[key, sign] : {std::pair{"gt", ">"}, std::pair{"gte", "≥"},
                                         std::pair{"lt", "<"}, std::pair{"lte", "≤"}}) {
             if (when.contains(QLatin1String(key)))
-                bounds << QStringLiteral("%1 %2").arg(QString::fromUtf8(sign)).arg(
-                    when.value(QLatin1String(key)).toDouble());
+                bounds << QStringLiteral("%1 %2")
+                              .arg(QString::fromUtf8(sign))
+                              .arg(when.value(QLatin1String(key)).toDouble());
         }
         return QStringLiteral("%1 %2").arg(field, bounds.join(QObject::tr(" and ")));
     }
@@ -317,12 +318,11 @@ void ScoringRulesDialog::populate()
                                QStringList{model, QStringLiteral("groups"), QString::number(g)});
             groupItem->setFlags(Qt::ItemIsEnabled | Qt::ItemIsSelectable | Qt::ItemIsEditable
                                 | (decays ? Qt::ItemIsUserCheckable : Qt::NoItemFlags));
-            groupItem->setCheckState(FadesColumn,
-                                     decays
-                                             && (appliesTo.isEmpty()
-                                                 || appliesTo.contains(QJsonValue(groupId)))
-                                         ? Qt::Checked
-                                         : Qt::Unchecked);
+            groupItem->setCheckState(
+                FadesColumn,
+                decays && (appliesTo.isEmpty() || appliesTo.contains(QJsonValue(groupId)))
+                    ? Qt::Checked
+                    : Qt::Unchecked);
             if (!decays)
                 groupItem->setData(FadesColumn, Qt::CheckStateRole, QVariant());
 
@@ -354,9 +354,11 @@ void ScoringRulesDialog::populate()
                         low = std::min(low, points.toInt());
                         high = std::max(high, points.toInt());
                     }
-                    item->setText(PointsColumn, low == high ? QString::number(low)
-                                                            : QStringLiteral("%1–%2").arg(low).arg(high));
-                    item->setToolTip(PointsColumn, tr("Points by value: change them with Edit JSON"));
+                    item->setText(PointsColumn, low == high
+                                                    ? QString::number(low)
+                                                    : QStringLiteral("%1–%2").arg(low).arg(high));
+                    item->setToolTip(PointsColumn,
+                                     tr("Points by value: change them with Edit JSON"));
                 }
                 item->setData(CapColumn, Qt::EditRole, rule.value(u"cap").toInt(kNoCap));
                 item->setData(CapColumn, kMinRole, kNoCap);
@@ -551,11 +553,10 @@ void ScoringRulesDialog::setBusy(bool busy)
 {
     m_busy = busy;
     m_ui->busyLabel->setVisible(busy);
-    for (QWidget *widget : {static_cast<QWidget *>(m_ui->rulesTree),
-                            static_cast<QWidget *>(m_ui->thresholdsBox),
-                            static_cast<QWidget *>(m_ui->decayBox),
-                            static_cast<QWidget *>(m_ui->editJsonButton),
-                            static_cast<QWidget *>(m_ui->restoreDefaultsButton)})
+    for (QWidget *widget :
+         {static_cast<QWidget *>(m_ui->rulesTree), static_cast<QWidget *>(m_ui->thresholdsBox),
+          static_cast<QWidget *>(m_ui->decayBox), static_cast<QWidget *>(m_ui->editJsonButton),
+          static_cast<QWidget *>(m_ui->restoreDefaultsButton)})
         widget->setEnabled(!busy);
     m_ui->buttonBox->button(QDialogButtonBox::Save)->setEnabled(canSave());
 }

@@ -140,20 +140,23 @@ Figures runWrk(const QString &wrk, const QString &script, quint16 port, int seco
     const double cpuBefore = cpuSeconds();
     QProcess process;
     process.setProcessChannelMode(QProcess::MergedChannels);
-    process.start(wrk, {QStringLiteral("-t%1").arg(threads), QStringLiteral("-c%1").arg(connections),
-                        QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--timeout"),
-                        QStringLiteral("10s"), QStringLiteral("-s"), script,
-                        QStringLiteral("http://127.0.0.1:%1/v1/api/leads").arg(port)});
+    process.start(wrk,
+                  {QStringLiteral("-t%1").arg(threads), QStringLiteral("-c%1").arg(connections),
+                   QStringLiteral("-d%1s").arg(seconds), QStringLiteral("--timeout"),
+                   QStringLiteral("10s"), QStringLiteral("-s"), script,
+                   QStringLiteral("http://127.0.0.1:%1/v1/api/leads").arg(port)});
     Figures figures;
     if (!process.waitForStarted() || !process.waitForFinished((seconds + 60) * 1000)) {
         std::fprintf(stderr, "wrk did not run: %s\n", qPrintable(process.errorString()));
         return figures;
     }
     const QString output = QString::fromUtf8(process.readAll());
-    const QRegularExpressionMatch m = QRegularExpression(QStringLiteral(
-        R"(RESULT requests=(\d+) duration_us=(\d+) status_errors=(\d+) connect_errors=(\d+) )"
-        R"(read_errors=(\d+) write_errors=(\d+) timeouts=(\d+) p50_us=(\d+) p99_us=(\d+) max_us=(\d+))"))
-        .match(output);
+    const QRegularExpressionMatch m
+        = QRegularExpression(
+              QStringLiteral(
+                  R"(RESULT requests=(\d+) duration_us=(\d+) status_errors=(\d+) connect_errors=(\d+) )"
+                  R"(read_errors=(\d+) write_errors=(\d+) timeouts=(\d+) p50_us=(\d+) p99_us=(\d+) max_us=(\d+))"))
+              .match(output);
     if (!m.hasMatch()) {
         std::fprintf(stderr, "unexpected wrk output:\n%s\n", qPrintable(output));
         return figures;
@@ -179,8 +182,8 @@ void print(const char *name, const Figures &f)
 {
     std::printf("%-9s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms  max %8.2f ms  server CPU %6.1f "
                 "us/request  (%lld requests, %lld errors / non-2xx)\n",
-                name, f.rate(), f.p50Ms, f.p99Ms, f.maxMs, f.cpuUsPerRequest,
-                (long long)f.requests, (long long)f.errors);
+                name, f.rate(), f.p50Ms, f.p99Ms, f.maxMs, f.cpuUsPerRequest, (long long)f.requests,
+                (long long)f.errors);
     std::fflush(stdout);
 }
 
@@ -280,9 +283,8 @@ int main(int argc, char *argv[])
             ->submit([&](Core::Database &db) -> Core::Result<void> {
                 auto count = [&db](const QString &sql) {
                     qint64 n = -1;
-                    (void)db.forEachRow(sql, {}, [&n](const QSqlQuery &q) {
-                        n = q.value(0).toLongLong();
-                    });
+                    (void)db.forEachRow(sql, {},
+                                        [&n](const QSqlQuery &q) { n = q.value(0).toLongLong(); });
                     return n;
                 };
                 leads = count(QStringLiteral("SELECT COUNT(*) FROM leads"));
@@ -323,10 +325,16 @@ int main(int argc, char *argv[])
             r.method = "POST";
             r.path = QStringLiteral("/v1/api/leads");
             r.headers = {{"content-type", "application/json"}};
-            r.body = QStringLiteral(R"({"campaign_id":"c%1","source":"landing-page","contact":{"firstName":"Jordan","lastName":"McDonald","email":"floor%2@company%3.example.com","phone":"+1 614 2%4 %5","company":"Acme"},"lead_details":{"service_interest":"Nextcloud Installation","urgency":"High","message":"Need Nextcloud set up for 50 users as soon as possible; we run a mixed Windows and Linux office.","budget_range":"$5000-$10000","timeline":"Within 2 weeks"},"tracking":{"visitor_id":"vis_%2","session_id":"sess_%2","utm_source":"google","utm_medium":"cpc","utm_campaign":"q4","utm_content":"ad-%6","referrer_url":"https://google.com/search?q=nextcloud","landing_page_url":"https://nexlink.website/campaigns/nextcloud.html","user_agent":"Mozilla/5.0","ip_address":"192.168.1.%6"},"form_metadata":{"form_type":"campaign_landing","form_version":"v2.1","consent_given":true,"timestamp":"2025-10-03T10:30:00Z"}})")
-                         .arg(i % 5).arg(i).arg(i % 97).arg(i % 100, 2, 10, QLatin1Char('0'))
-                         .arg(i % 10000, 4, 10, QLatin1Char('0')).arg(i % 200)
-                         .toUtf8();
+            r.body
+                = QStringLiteral(
+                      R"({"campaign_id":"c%1","source":"landing-page","contact":{"firstName":"Jordan","lastName":"McDonald","email":"floor%2@company%3.example.com","phone":"+1 614 2%4 %5","company":"Acme"},"lead_details":{"service_interest":"Nextcloud Installation","urgency":"High","message":"Need Nextcloud set up for 50 users as soon as possible; we run a mixed Windows and Linux office.","budget_range":"$5000-$10000","timeline":"Within 2 weeks"},"tracking":{"visitor_id":"vis_%2","session_id":"sess_%2","utm_source":"google","utm_medium":"cpc","utm_campaign":"q4","utm_content":"ad-%6","referrer_url":"https://google.com/search?q=nextcloud","landing_page_url":"https://nexlink.website/campaigns/nextcloud.html","user_agent":"Mozilla/5.0","ip_address":"192.168.1.%6"},"form_metadata":{"form_type":"campaign_landing","form_version":"v2.1","consent_given":true,"timestamp":"2025-10-03T10:30:00Z"}})")
+                      .arg(i % 5)
+                      .arg(i)
+                      .arg(i % 97)
+                      .arg(i % 100, 2, 10, QLatin1Char('0'))
+                      .arg(i % 10000, 4, 10, QLatin1Char('0'))
+                      .arg(i % 200)
+                      .toUtf8();
             r.remoteAddress = QStringLiteral("127.0.0.1");
             r.receivedAtMs = QDateTime::currentMSecsSinceEpoch();
             prepared[std::size_t(i)] = route->prepare(r);

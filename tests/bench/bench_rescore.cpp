@@ -20,11 +20,11 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
-#include <QLocale>
 #include <QHash>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QLocale>
 #include <QProcess>
 
 #include <cstdio>
@@ -108,13 +108,15 @@ qint64 cpuMs()
 {
     rusage usage{};
     getrusage(RUSAGE_SELF, &usage);
-    const auto ms = [](const timeval &t) { return qint64(t.tv_sec) * 1000 + t.tv_usec / 1000; };
+    const auto ms = [](const timeval &t) {
+        return qint64(t.tv_sec) * 1000 + t.tv_usec / 1000;
+    };
     return ms(usage.ru_utime) + ms(usage.ru_stime);
 }
 
 Run rescore(Core::StoreWriter &writer, const QString &path, const QString &businessId,
-            const QString &name,
-            std::shared_ptr<const Core::ScoringRules> rules, Core::LeadRescorer::Options options)
+            const QString &name, std::shared_ptr<const Core::ScoringRules> rules,
+            Core::LeadRescorer::Options options)
 {
     Run run;
     run.name = name;
@@ -154,9 +156,10 @@ int main(int argc, char **argv)
                       QStringLiteral("dir"), kSource});
     parser.addOption({QStringLiteral("store"), QStringLiteral("The private copy to rescore."),
                       QStringLiteral("dir"), kStore});
-    parser.addOption({QStringLiteral("workers"),
-                      QStringLiteral("Scoring threads besides the writer (-1: one per other core)."),
-                      QStringLiteral("n"), QStringLiteral("-1")});
+    parser.addOption(
+        {QStringLiteral("workers"),
+         QStringLiteral("Scoring threads besides the writer (-1: one per other core)."),
+         QStringLiteral("n"), QStringLiteral("-1")});
     parser.addOption({QStringLiteral("page"), QStringLiteral("Leads per page (transaction)."),
                       QStringLiteral("n"), QString::number(Core::LeadRescorer::kPageSize)});
     parser.addOption({QStringLiteral("fresh"), QStringLiteral("Copy the store again first.")});
@@ -170,7 +173,8 @@ int main(int argc, char **argv)
     parser.process(app);
 
     const QString store = parser.value(QStringLiteral("store"));
-    prepareStore(parser.value(QStringLiteral("source")), store, parser.isSet(QStringLiteral("fresh")));
+    prepareStore(parser.value(QStringLiteral("source")), store,
+                 parser.isSet(QStringLiteral("fresh")));
     const QString path = store + QStringLiteral("/leaddesk.sqlite");
 
     QString businessId;
@@ -232,18 +236,17 @@ int main(int argc, char **argv)
         const auto seconds = [](qint64 ms) -> QString {
             return QString::number(ms / 1000.0, 'f', 2) + u" s";
         };
-        std::printf("| %s | %s | %s | %d (%d ahead) | %s | %s | %s | %s | %s | %s | %s | %lld MiB "
-                    "| %s |\n",
-                    qPrintable(run.name), qPrintable(c.toString(run.progress.done)),
-                    qPrintable(c.toString(run.progress.changed)), run.pages,
-                    run.progress.pagesReadAhead,
-                    qPrintable(seconds(run.ms)), qPrintable(seconds(run.progress.readMs)),
-                    qPrintable(seconds(run.progress.writeMs)),
-                    qPrintable(seconds(run.progress.commitMs)),
-                    qPrintable(seconds(run.progress.cpuMs)), qPrintable(seconds(run.cpuMs)),
-                    qPrintable(c.toString(
-                        qint64(run.progress.done * 1000.0 / double(std::max<qint64>(1, run.ms))))),
-                    (long long)run.walMiB, qPrintable(seconds(run.checkpointMs)));
+        std::printf(
+            "| %s | %s | %s | %d (%d ahead) | %s | %s | %s | %s | %s | %s | %s | %lld MiB "
+            "| %s |\n",
+            qPrintable(run.name), qPrintable(c.toString(run.progress.done)),
+            qPrintable(c.toString(run.progress.changed)), run.pages, run.progress.pagesReadAhead,
+            qPrintable(seconds(run.ms)), qPrintable(seconds(run.progress.readMs)),
+            qPrintable(seconds(run.progress.writeMs)), qPrintable(seconds(run.progress.commitMs)),
+            qPrintable(seconds(run.progress.cpuMs)), qPrintable(seconds(run.cpuMs)),
+            qPrintable(c.toString(
+                qint64(run.progress.done * 1000.0 / double(std::max<qint64>(1, run.ms))))),
+            (long long)run.walMiB, qPrintable(seconds(run.checkpointMs)));
     }
     std::printf("\nload average before the runs: %s\n", qPrintable(loadAverage));
     std::printf("\nworkers %d (-1: one per other core) besides the reading thread, page %d "

@@ -168,8 +168,8 @@ void TestLeadDetailPane::explainsTheScoreRuleByRule()
     lead.email = QStringLiteral("jane@oakpine.example");
     lead.urgency = QStringLiteral("High (same day)");
     lead.utmMedium = QStringLiteral("cpc");
-    lead.details = QJsonObject{{"time_on_page_seconds", 240}, {"form_completion", "all"},
-                               {"return_visitor", true}};
+    lead.details = QJsonObject{
+        {"time_on_page_seconds", 240}, {"form_completion", "all"}, {"return_visitor", true}};
     // Inactive for 30 days: the 25 behaviour points halve to 12.5, kept as 13.
     const Core::ScoreResult scored
         = rules->score(lead, Core::ScoreTime{kCreated + 30 * 86'400'000LL, kCreated});
@@ -180,7 +180,8 @@ void TestLeadDetailPane::explainsTheScoreRuleByRule()
     // faded + 15 paid search = 88.
     QCOMPARE(lead.score, 88);
 
-    const QString text = plainText(LeadDetailPane::toHtml(detail, QApplication::palette(), &*rules));
+    const QString text
+        = plainText(LeadDetailPane::toHtml(detail, QApplication::palette(), &*rules));
     const QString indent = QStringLiteral("   "); // toPlainText() turns &nbsp; into spaces
     const QStringList expected = {
         QStringLiteral("Why it scored 88"),
@@ -215,8 +216,10 @@ void TestLeadDetailPane::explainsTheScoreRuleByRule()
     // A total beyond 100 says where the rest went.
     lead.score = 100;
     lead.scoreBreakdown = QJsonObject{{"business_email", 15}, {"urgency", 95}};
-    const QString capped = plainText(LeadDetailPane::toHtml(detail, QApplication::palette(), &*rules));
-    QVERIFY2(capped.contains(QStringLiteral("Scores run from 0 to 100\n\u221210")), qPrintable(capped));
+    const QString capped
+        = plainText(LeadDetailPane::toHtml(detail, QApplication::palette(), &*rules));
+    QVERIFY2(capped.contains(QStringLiteral("Scores run from 0 to 100\n\u221210")),
+             qPrintable(capped));
 }
 
 void TestLeadDetailPane::emptyStateAndUnknownLead()

@@ -60,35 +60,36 @@ public:
                        const QString &type = QStringLiteral("OAuthException"), int subcode = 0,
                        bool transient = false)
     {
-        QJsonObject error{{"message", message},
-                          {"type", type},
-                          {"code", code},
-                          {"fbtrace_id", "AbCdEfGhIjK"}};
+        QJsonObject error{
+            {"message", message}, {"type", type}, {"code", code}, {"fbtrace_id", "AbCdEfGhIjK"}};
         if (subcode)
             error.insert("error_subcode", subcode);
         if (transient)
             error.insert("is_transient", true);
-        return {status, QJsonDocument(QJsonObject{{"error", error}}).toJson(QJsonDocument::Compact),
-                {}, false};
+        return {status,
+                QJsonDocument(QJsonObject{{"error", error}}).toJson(QJsonDocument::Compact),
+                {},
+                false};
     }
     static Reply rateLimited(int code = 4)
     {
-        return error(400, code,
-                     code == 4 ? QStringLiteral("(#4) Application request limit reached")
-                               : QStringLiteral("(#%1) Calls to this api have exceeded the rate limit.")
-                                     .arg(code),
-                     QStringLiteral("OAuthException"), 0, true);
+        return error(
+            400, code,
+            code == 4
+                ? QStringLiteral("(#4) Application request limit reached")
+                : QStringLiteral("(#%1) Calls to this api have exceeded the rate limit.").arg(code),
+            QStringLiteral("OAuthException"), 0, true);
     }
 
     QString version = QStringLiteral("v25.0");
     QString accessToken = QStringLiteral("test-page-token");
-    bool includeNext = true;     // paging.next on every page but the last
-    bool honourSince = true;     // false: a server that ignores since/filtering
-    QString pathPrefix;          // served below this path ("/graph"), as behind a proxy
-    QList<Reply> script;         // consumed first, one per request
+    bool includeNext = true; // paging.next on every page but the last
+    bool honourSince = true; // false: a server that ignores since/filtering
+    QString pathPrefix;      // served below this path ("/graph"), as behind a proxy
+    QList<Reply> script;     // consumed first, one per request
     // Asked next: a reply for this request, or nothing to let the model answer.
     std::function<std::optional<Reply>(const Request &)> interceptor;
-    QList<Request> requests;     // everything received, in order
+    QList<Request> requests; // everything received, in order
 
     explicit FakeGraphApi(QObject *parent = nullptr)
         : QObject(parent)
@@ -228,8 +229,9 @@ private:
                          QStringLiteral("An active access token must be used to query "
                                         "information about the current user."));
         if (token != accessToken)
-            return error(400, 190, QStringLiteral("Invalid OAuth access token - Cannot parse "
-                                                  "access token"));
+            return error(400, 190,
+                         QStringLiteral("Invalid OAuth access token - Cannot parse "
+                                        "access token"));
         QString path = request.path;
         if (!pathPrefix.isEmpty()) {
             if (!path.startsWith(pathPrefix + QLatin1Char('/')))
@@ -238,15 +240,16 @@ private:
         }
         QStringList segments = path.split(QLatin1Char('/'), Qt::SkipEmptyParts);
         if (segments.isEmpty() || segments.first() != version)
-            return error(400, 2500, QStringLiteral("Unknown path components: /%1")
-                                        .arg(segments.value(0)));
+            return error(400, 2500,
+                         QStringLiteral("Unknown path components: /%1").arg(segments.value(0)));
         segments.removeFirst();
         if (segments.size() == 1)
             return lead(request, segments.first());
         if (segments.size() == 2 && segments.at(1) == QLatin1String("leads"))
             return formLeads(request, segments.first());
-        return error(400, 2500, QStringLiteral("Unknown path components: /%1")
-                                    .arg(segments.join(QLatin1Char('/'))));
+        return error(
+            400, 2500,
+            QStringLiteral("Unknown path components: /%1").arg(segments.join(QLatin1Char('/'))));
     }
 
     static QJsonObject trimmed(const QJsonObject &lead, const QString &fields)
@@ -346,16 +349,12 @@ private:
         if (!data.isEmpty()) {
             const int end = start + int(data.size());
             QJsonObject paging{
-                {"cursors",
-                 QJsonObject{{"before", QString::fromLatin1(
-                                            cursor(start))},
-                             {"after", QString::fromLatin1(
-                                           cursor(end))}}}};
+                {"cursors", QJsonObject{{"before", QString::fromLatin1(cursor(start))},
+                                        {"after", QString::fromLatin1(cursor(end))}}}};
             if (includeNext && end < matching.size()) {
                 QUrlQuery next = request.query;
                 next.removeAllQueryItems(QStringLiteral("after"));
-                next.addQueryItem(QStringLiteral("after"),
-                                  QString::fromLatin1(cursor(end)));
+                next.addQueryItem(QStringLiteral("after"), QString::fromLatin1(cursor(end)));
                 QUrl url = baseUrl();
                 url.setPath(request.path);
                 url.setQuery(next);

@@ -48,7 +48,8 @@ private:
                 const QByteArray &body, qint64 receivedAtMs);
     int count(const QString &table, const QString &where = {})
     {
-        auto db = Core::Database::open(QDir(m_dir->path()).filePath(QStringLiteral("leaddesk.sqlite")));
+        auto db
+            = Core::Database::open(QDir(m_dir->path()).filePath(QStringLiteral("leaddesk.sqlite")));
         return db ? Test::countRows(**db, table, where) : -1;
     }
 
@@ -72,8 +73,8 @@ void tst_CtlJournal::addRow(const QString &id, const QString &route, const QStri
     entry.body = body;
     entry.remoteAddr = QStringLiteral("198.51.100.4");
     entry.status = status;
-    entry.error = status == QLatin1String("failed") ? QStringLiteral("store was read-only")
-                                                    : QString();
+    entry.error
+        = status == QLatin1String("failed") ? QStringLiteral("store was read-only") : QString();
     entry.attempts = 1;
     entry.receivedAtMs = receivedAtMs;
     LD_VERIFY_OK(Core::InboundJournal(**db).insert(entry));

@@ -32,10 +32,10 @@ private:
 void tst_CtlSource::addListRemove()
 {
     QTemporaryDir dir;
-    Run run = Test::runCtl(dir.path(), {QStringLiteral("source"), QStringLiteral("add"),
-                                        QStringLiteral("sms"), QStringLiteral("main"),
-                                        QStringLiteral("--setting"),
-                                        QStringLiteral("number=+15550100")});
+    Run run = Test::runCtl(dir.path(),
+                           {QStringLiteral("source"), QStringLiteral("add"), QStringLiteral("sms"),
+                            QStringLiteral("main"), QStringLiteral("--setting"),
+                            QStringLiteral("number=+15550100")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     run = Test::runCtl(dir.path(), {QStringLiteral("source"), QStringLiteral("add"),
                                     QStringLiteral("whatsapp"), QStringLiteral("shop")});
@@ -50,9 +50,9 @@ void tst_CtlSource::addListRemove()
     QVERIFY(run.out.contains(QStringLiteral("https://leads.example.com/webhooks/whatsapp")));
     QVERIFY(run.out.contains(QStringLiteral("+15550100")));
 
-    run = Test::runCtl(dir.path(), {QStringLiteral("source"), QStringLiteral("list"),
-                                    QStringLiteral("--json"), QStringLiteral("--public-url"),
-                                    QStringLiteral("https://h")});
+    run = Test::runCtl(dir.path(),
+                       {QStringLiteral("source"), QStringLiteral("list"), QStringLiteral("--json"),
+                        QStringLiteral("--public-url"), QStringLiteral("https://h")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
     const QJsonArray listed = QJsonDocument::fromJson(run.out.toUtf8()).array();
     QCOMPARE(listed.size(), 2);
@@ -68,8 +68,8 @@ void tst_CtlSource::addListRemove()
     run = Test::runCtl(dir.path(), {QStringLiteral("source"), QStringLiteral("remove"),
                                     QStringLiteral("sms"), QStringLiteral("main")});
     QVERIFY2(run.exitCode == 0, qPrintable(run.err));
-    run = Test::runCtl(dir.path(), {QStringLiteral("source"), QStringLiteral("list"),
-                                    QStringLiteral("--json")});
+    run = Test::runCtl(
+        dir.path(), {QStringLiteral("source"), QStringLiteral("list"), QStringLiteral("--json")});
     QCOMPARE(QJsonDocument::fromJson(run.out.toUtf8()).array().size(), 1);
     // The removal is a tombstone, kept for sync.
     auto db = Core::Database::open(QDir(dir.path()).filePath(QStringLiteral("leaddesk.sqlite")));
@@ -135,7 +135,9 @@ void tst_CtlSource::secretsAreNeverPrintedNorStored()
     QVERIFY(!run.out.contains(QString::fromLatin1(token)));
 
     const QString secretsPath = QDir(dir.path()).filePath(QStringLiteral("secrets.json"));
-    struct stat info {};
+    struct stat info
+    {
+    };
     QCOMPARE(::stat(QFile::encodeName(secretsPath).constData(), &info), 0);
     QCOMPARE(info.st_mode & 0777, mode_t(0600));
     QFile secrets(secretsPath);
@@ -155,8 +157,8 @@ void tst_CtlSource::secretsAreNeverPrintedNorStored()
         QVERIFY(!run.out.contains(QString::fromLatin1(sid)));
         QVERIFY(!run.err.contains(QString::fromLatin1(token)));
     }
-    run = Test::runCtl(dir.path(), {QStringLiteral("source"), QStringLiteral("list"),
-                                    QStringLiteral("--json")});
+    run = Test::runCtl(
+        dir.path(), {QStringLiteral("source"), QStringLiteral("list"), QStringLiteral("--json")});
     const QJsonObject sms = QJsonDocument::fromJson(run.out.toUtf8()).array().at(0).toObject();
     QVERIFY(sms.value(QStringLiteral("secrets_present"))
                 .toArray()
@@ -192,12 +194,12 @@ void tst_CtlSource::secretsFileWithLooseModeIsRefused()
     file.write("{}");
     file.close();
     ::chmod(QFile::encodeName(path).constData(), 0644);
-    const Run run = Test::runCtl(dir.path(),
-                                 {QStringLiteral("source"), QStringLiteral("add"),
-                                  QStringLiteral("sms"), QStringLiteral("main"),
-                                  QStringLiteral("--secrets-file"), path,
-                                  QStringLiteral("--secret"), QStringLiteral("auth_token")},
-                                 "value\n");
+    const Run run
+        = Test::runCtl(dir.path(),
+                       {QStringLiteral("source"), QStringLiteral("add"), QStringLiteral("sms"),
+                        QStringLiteral("main"), QStringLiteral("--secrets-file"), path,
+                        QStringLiteral("--secret"), QStringLiteral("auth_token")},
+                       "value\n");
     QCOMPARE(run.exitCode, 1);
     QVERIFY2(run.err.contains(QStringLiteral("0644")), qPrintable(run.err));
 }

@@ -89,8 +89,8 @@ void tst_FolderWatcher::goodFileIsImportedAndProcessed()
     QVERIFY(!env.exists(QStringLiteral("leads.csv")));
     QVERIFY(env.exists(QStringLiteral("processed/leads.csv")));
     QCOMPARE(outcome.movedTo, env.folder + QStringLiteral("/processed/leads.csv"));
-    QVERIFY(QDir(env.folder + QStringLiteral("/failed")).isEmpty(QDir::Files | QDir::Hidden
-                                                                  | QDir::NoDotAndDotDot));
+    QVERIFY(QDir(env.folder + QStringLiteral("/failed"))
+                .isEmpty(QDir::Files | QDir::Hidden | QDir::NoDotAndDotDot));
     QCOMPARE(Test::countRows(env.store.db(), QStringLiteral("leads")), 2);
 }
 

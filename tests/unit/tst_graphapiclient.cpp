@@ -34,8 +34,8 @@ GraphResult await(Call call)
     QObject context;
     call(&context, [&result](GraphResult r) { result = std::move(r); });
     if (!QTest::qWaitFor([&result] { return result.has_value(); }, 10'000))
-        return std::unexpected(GraphError{GraphError::Kind::Network, 0, 0, {},
-                                          QStringLiteral("test: no callback"), {}, 0});
+        return std::unexpected(GraphError{
+            GraphError::Kind::Network, 0, 0, {}, QStringLiteral("test: no callback"), {}, 0});
     return *result;
 }
 
@@ -79,9 +79,9 @@ void tst_GraphApiClient::fetchLeadUsesGraphProtocol()
 {
     FakeGraphApi fake;
     QVERIFY(fake.listen());
-    fake.addLeadObject(QStringLiteral("901234567890123"),
-                       QJsonDocument::fromJson(Test::readFixture("leadads_lead_get_response.json"))
-                           .object());
+    fake.addLeadObject(
+        QStringLiteral("901234567890123"),
+        QJsonDocument::fromJson(Test::readFixture("leadads_lead_get_response.json")).object());
     GraphApiClient client(configFor(fake));
     auto result = fetchLead(client, QStringLiteral("444555666777888"));
     if (!result)
@@ -103,7 +103,8 @@ void tst_GraphApiClient::fetchLeadMapsThroughAdapter()
 {
     FakeGraphApi fake;
     QVERIFY(fake.listen());
-    fake.addLead(QStringLiteral("901"), QStringLiteral("555"), 1739321020, QStringLiteral("Ana Lima"));
+    fake.addLead(QStringLiteral("901"), QStringLiteral("555"), 1739321020,
+                 QStringLiteral("Ana Lima"));
     GraphApiClient client(configFor(fake));
     auto result = fetchLead(client, QStringLiteral("555"));
     QVERIFY(result);
@@ -142,10 +143,10 @@ void tst_GraphApiClient::appSecretProof()
     config.appSecret = QStringLiteral("test_app_secret");
     GraphApiClient client(config);
     (void)fetchLead(client, QStringLiteral("1"));
-    const QByteArray expected = QMessageAuthenticationCode::hash("test-page-token",
-                                                                 "test_app_secret",
-                                                                 QCryptographicHash::Sha256)
-                                    .toHex();
+    const QByteArray expected
+        = QMessageAuthenticationCode::hash("test-page-token", "test_app_secret",
+                                           QCryptographicHash::Sha256)
+              .toHex();
     QCOMPARE(fake.requests.first().param("appsecret_proof"), QString::fromLatin1(expected));
 }
 
@@ -174,10 +175,9 @@ void tst_GraphApiClient::formLeadsQuery()
     QCOMPARE(r.param("fields"), QString::fromLatin1(Sync::LeadAdsAdapter::kGraphFields));
     const QJsonArray filtering = QJsonDocument::fromJson(r.param("filtering").toUtf8()).array();
     QCOMPARE(filtering.size(), 1);
-    QCOMPARE(filtering.first().toObject(),
-             (QJsonObject{{"field", "time_created"},
-                          {"operator", "GREATER_THAN_OR_EQUAL"},
-                          {"value", 1739000000}}));
+    QCOMPARE(filtering.first().toObject(), (QJsonObject{{"field", "time_created"},
+                                                        {"operator", "GREATER_THAN_OR_EQUAL"},
+                                                        {"value", 1739000000}}));
 }
 
 void tst_GraphApiClient::formLeadsPaging()
@@ -220,8 +220,9 @@ void tst_GraphApiClient::withoutAdsPermissionTheLeadFieldsStillCome()
     fake.interceptor = [](const FakeGraphApi::Request &r) -> std::optional<FakeGraphApi::Reply> {
         if (!r.param("fields").contains(QStringLiteral("campaign_id")))
             return std::nullopt;
-        return FakeGraphApi::error(400, 200, QStringLiteral("(#200) Requires ads_management "
-                                                            "permission to manage the object"));
+        return FakeGraphApi::error(400, 200,
+                                   QStringLiteral("(#200) Requires ads_management "
+                                                  "permission to manage the object"));
     };
     GraphApiClient client(configFor(fake));
     auto result = fetchLead(client, QStringLiteral("42"));
@@ -247,8 +248,8 @@ void tst_GraphApiClient::invalidTokenIsAnAuthError()
 {
     FakeGraphApi fake;
     QVERIFY(fake.listen());
-    fake.script << FakeGraphApi::Reply{400, Test::readFixture("messenger_error_invalid_token.json"),
-                                       {}, false};
+    fake.script << FakeGraphApi::Reply{
+        400, Test::readFixture("messenger_error_invalid_token.json"), {}, false};
     GraphApiClient client(configFor(fake));
     auto result = fetchLead(client, QStringLiteral("1"));
     QVERIFY(!result);
@@ -292,7 +293,9 @@ void tst_GraphApiClient::rateLimits_data()
     QTest::addColumn<QByteArray>("retryAfter");
     QTest::addColumn<QByteArray>("usage");
     QTest::addColumn<int>("expectedSecs");
-    const auto graph = [](int code) { return FakeGraphApi::rateLimited(code).body; };
+    const auto graph = [](int code) {
+        return FakeGraphApi::rateLimited(code).body;
+    };
     QTest::newRow("code 4") << 400 << graph(4) << QByteArray() << QByteArray() << 60;
     QTest::newRow("code 17") << 400 << graph(17) << QByteArray() << QByteArray() << 60;
     QTest::newRow("code 32") << 400 << graph(32) << QByteArray() << QByteArray() << 60;
@@ -325,7 +328,8 @@ void tst_GraphApiClient::rateLimits()
     QCOMPARE(result.error().kind, GraphError::Kind::RateLimited);
     QCOMPARE(result.error().retryAfterSecs, expectedSecs);
     QVERIFY(result.error().isTransient());
-    QVERIFY(result.error().toString().contains(QStringLiteral("retry after %1 s").arg(expectedSecs)));
+    QVERIFY(
+        result.error().toString().contains(QStringLiteral("retry after %1 s").arg(expectedSecs)));
 }
 
 void tst_GraphApiClient::rateLimitOverHttp()
@@ -363,7 +367,9 @@ void tst_GraphApiClient::serverErrorsAreTransient()
     QCOMPARE(permission.error().kind, GraphError::Kind::Permission);
     QVERIFY(!permission.error().isTransient());
     auto invalid = GraphApiClient::interpret(
-        400, FakeGraphApi::error(400, 100, QStringLiteral("(#100) Tried accessing nonexisting field")).body,
+        400,
+        FakeGraphApi::error(400, 100, QStringLiteral("(#100) Tried accessing nonexisting field"))
+            .body,
         {}, {});
     QCOMPARE(invalid.error().kind, GraphError::Kind::BadRequest);
 }

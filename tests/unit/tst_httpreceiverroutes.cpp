@@ -114,9 +114,10 @@ void tst_HttpReceiverRoutes::refusesBadOrDuplicateRoutes()
 void tst_HttpReceiverRoutes::requestHelpers()
 {
     Sync::InboundRequest request;
-    request.headers = {{"content-type", "Application/JSON; charset=UTF-8"},
-                       {"x-twilio-signature", "abc="}};
-    request.url = QUrl(QStringLiteral("http://10.0.0.5:8080/webhooks/twilio/sms?a=1&b=two%20words"));
+    request.headers
+        = {{"content-type", "Application/JSON; charset=UTF-8"}, {"x-twilio-signature", "abc="}};
+    request.url
+        = QUrl(QStringLiteral("http://10.0.0.5:8080/webhooks/twilio/sms?a=1&b=two%20words"));
     QCOMPARE(request.mediaType(), QByteArray("application/json"));
     QCOMPARE(request.header("x-twilio-signature"), QByteArray("abc="));
     QVERIFY(!request.hasHeader("x-missing"));
@@ -139,11 +140,11 @@ void tst_HttpReceiverRoutes::errorShapeIsSeed004s()
                           {QStringLiteral("message"), QStringLiteral("Invalid email format")},
                           {QStringLiteral("field"), QStringLiteral("contact.email")},
                           {QStringLiteral("code"), 400}}));
-    const QJsonObject noField = QJsonDocument::fromJson(
-                                    Sync::InboundResponse::error(404, QStringLiteral("NOT_FOUND"),
-                                                                 QStringLiteral("x"))
-                                        .body)
-                                    .object();
+    const QJsonObject noField
+        = QJsonDocument::fromJson(
+              Sync::InboundResponse::error(404, QStringLiteral("NOT_FOUND"), QStringLiteral("x"))
+                  .body)
+              .object();
     QVERIFY(noField.value(QStringLiteral("field")).isNull());
 }
 
@@ -152,8 +153,8 @@ void tst_HttpReceiverRoutes::jsonBodyLimits_data()
     QTest::addColumn<QByteArray>("body");
     QTest::addColumn<bool>("ok");
     QTest::newRow("object") << QByteArray(R"({"a":[1,{"b":"}]{["}]})") << true;
-    QTest::newRow("escaped quote") << QByteArray(R"({"a":"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})")
-                                   << true;
+    QTest::newRow("escaped quote")
+        << QByteArray(R"({"a":"\"[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[["})") << true;
     QTest::newRow("32 deep") << QByteArray(QByteArray(32, '[') + QByteArray(32, ']')) << true;
     QTest::newRow("33 deep") << QByteArray(QByteArray(33, '[') + QByteArray(33, ']')) << false;
     QTest::newRow("empty") << QByteArray() << false;

@@ -73,8 +73,8 @@ public:
         if (event.value(QLatin1String("reject")).toBool()) {
             outcome.status = Sync::ProcessOutcome::Status::Rejected;
             outcome.error = QStringLiteral("the event names no lead");
-            outcome.response = Sync::InboundResponse::error(422, QStringLiteral("REJECTED"),
-                                                            outcome.error);
+            outcome.response
+                = Sync::InboundResponse::error(422, QStringLiteral("REJECTED"), outcome.error);
             return outcome;
         }
         outcome.leadId = stored->leadId;
@@ -193,8 +193,10 @@ void tst_InboundJournal::processedRequestIsJournalledWithItsAnswer()
     QCOMPARE(e.responseBody, answer->response.body);
     QVERIFY(!e.leadId.isEmpty());
     const QJsonObject headers = QJsonDocument::fromJson(e.headers.toUtf8()).object();
-    QCOMPARE(headers.value(QStringLiteral("authorization")).toString(), QStringLiteral("[redacted]"));
-    QCOMPARE(headers.value(QStringLiteral("content-type")).toString(), QStringLiteral("application/json"));
+    QCOMPARE(headers.value(QStringLiteral("authorization")).toString(),
+             QStringLiteral("[redacted]"));
+    QCOMPARE(headers.value(QStringLiteral("content-type")).toString(),
+             QStringLiteral("application/json"));
     QCOMPARE(count(QStringLiteral("leads")), 1);
 }
 
@@ -204,7 +206,7 @@ void tst_InboundJournal::failedProcessingIsKeptAndRolledBack()
     auto answer = receive(requestWith(R"({"id":"evt-2","email":"b@example.com"})"));
     LD_VERIFY_OK(answer);
     QCOMPARE(answer->journalStatus, QStringLiteral("failed"));
-    QCOMPARE(answer->response.status, 500); // the default failure answer
+    QCOMPARE(answer->response.status, 500);      // the default failure answer
     QCOMPARE(count(QStringLiteral("leads")), 0); // the lead it stored was rolled back
     QCOMPARE(count(QStringLiteral("inbound_journal"),
                    QStringLiteral("status = 'failed' AND error LIKE '%adapter bug%'")),

@@ -33,8 +33,8 @@ QJsonObject field(const QString &name, const QJsonArray &values)
 QByteArray leadgenWebhook(const QJsonObject &value)
 {
     const QJsonObject change{{"field", "leadgen"}, {"value", value}};
-    const QJsonObject entry{{"id", "153125381133"}, {"time", 1739321024},
-                            {"changes", QJsonArray{change}}};
+    const QJsonObject entry{
+        {"id", "153125381133"}, {"time", 1739321024}, {"changes", QJsonArray{change}}};
     return QJsonDocument(QJsonObject{{"object", "page"}, {"entry", QJsonArray{entry}}}).toJson();
 }
 
@@ -83,16 +83,18 @@ void tst_LeadAdsAdapter::webhookFixture()
 void tst_LeadAdsAdapter::webhookIdsAsNumbersOrStrings()
 {
     // Meta's own sample writes the ids as numbers.
-    auto numbers = LeadAdsAdapter::parseWebhook(leadgenWebhook(
-        {{"leadgen_id", 444555666777888LL}, {"page_id", 153125381133LL},
-         {"form_id", 901234567890123LL}, {"adgroup_id", 238470000000001LL},
-         {"ad_id", 238470000000001LL}, {"created_time", 1739321020}}));
+    auto numbers = LeadAdsAdapter::parseWebhook(leadgenWebhook({{"leadgen_id", 444555666777888LL},
+                                                                {"page_id", 153125381133LL},
+                                                                {"form_id", 901234567890123LL},
+                                                                {"adgroup_id", 238470000000001LL},
+                                                                {"ad_id", 238470000000001LL},
+                                                                {"created_time", 1739321020}}));
     LD_VERIFY_OK(numbers);
     QCOMPARE(numbers->first().leadgenId, QStringLiteral("444555666777888"));
     QCOMPARE(numbers->first().formId, QStringLiteral("901234567890123"));
-    auto strings = LeadAdsAdapter::parseWebhook(leadgenWebhook(
-        {{"leadgen_id", "444555666777888"}, {"form_id", "901234567890123"},
-         {"created_time", "1739321020"}}));
+    auto strings = LeadAdsAdapter::parseWebhook(leadgenWebhook({{"leadgen_id", "444555666777888"},
+                                                                {"form_id", "901234567890123"},
+                                                                {"created_time", "1739321020"}}));
     LD_VERIFY_OK(strings);
     QCOMPARE(strings->first().leadgenId, numbers->first().leadgenId);
     QCOMPARE(strings->first().createdTimeMs, numbers->first().createdTimeMs);
@@ -117,9 +119,10 @@ void tst_LeadAdsAdapter::webhookBatch()
 {
     QJsonArray entries;
     for (int i = 0; i < 3; ++i) {
-        const QJsonObject change{{"field", "leadgen"},
-                                 {"value", QJsonObject{{"leadgen_id", QStringLiteral("10%1").arg(i)},
-                                                       {"form_id", "9"}}}};
+        const QJsonObject change{
+            {"field", "leadgen"},
+            {"value",
+             QJsonObject{{"leadgen_id", QStringLiteral("10%1").arg(i)}, {"form_id", "9"}}}};
         entries.append(QJsonObject{{"id", "153125381133"}, {"changes", QJsonArray{change}}});
     }
     auto refs = LeadAdsAdapter::parseWebhook(
@@ -135,8 +138,8 @@ void tst_LeadAdsAdapter::webhookErrors_data()
     QTest::addColumn<QString>("reason");
     const QByteArray good = Test::readFixture("leadads_webhook_leadgen.json");
     QTest::newRow("truncated") << good.left(100) << "not valid JSON";
-    QTest::newRow("invalid utf-8") << QByteArray(good).replace("leadgen_id", "lead\xffgen_id")
-                                   << "not valid JSON";
+    QTest::newRow("invalid utf-8")
+        << QByteArray(good).replace("leadgen_id", "lead\xffgen_id") << "not valid JSON";
     QTest::newRow("not page") << QByteArray(R"({"object":"instagram","entry":[]})") << "object";
     QTest::newRow("missing leadgen_id")
         << leadgenWebhook({{"form_id", "9"}}) << "entry[0].changes[0].value.leadgen_id";
@@ -190,9 +193,8 @@ void tst_LeadAdsAdapter::standardFieldsMapToTheLead()
         {"field_data",
          QJsonArray{field("email", {"a@example.com"}), field("phone_number", {"+16145550192"}),
                     field("street_address", {"12 Elm St"}), field("city", {"Columbus"}),
-                    field("state", {"OH"}), field("zip_code", {"43215"}),
-                    field("country", {"US"}), field("company_name", {"Acme Roofing"}),
-                    field("job_title", {"Owner"}),
+                    field("state", {"OH"}), field("zip_code", {"43215"}), field("country", {"US"}),
+                    field("company_name", {"Acme Roofing"}), field("job_title", {"Owner"}),
                     field("which_services?", {"Roof repair", "Gutters"})}}};
     auto event = LeadAdsAdapter::leadFromGraph(lead);
     LD_VERIFY_OK(event);
@@ -214,8 +216,8 @@ void tst_LeadAdsAdapter::firstAndLastNames()
 {
     auto event = LeadAdsAdapter::leadFromGraph(
         {{"id", "2"},
-         {"field_data", QJsonArray{field("first_name", {"Priya"}), field("last_name", {"Ramaswamy"}),
-                                   field("FULL_NAME", {})}}});
+         {"field_data", QJsonArray{field("first_name", {"Priya"}),
+                                   field("last_name", {"Ramaswamy"}), field("FULL_NAME", {})}}});
     LD_VERIFY_OK(event);
     QCOMPARE(event->lead.firstName, QStringLiteral("Priya"));
     QCOMPARE(event->lead.lastName, QStringLiteral("Ramaswamy"));
@@ -284,14 +286,16 @@ void tst_LeadAdsAdapter::leadErrors_data()
     QTest::addColumn<QString>("field");
     QTest::newRow("no id") << QJsonObject{{"field_data", QJsonArray{}}} << "id";
     QTest::newRow("no field_data") << QJsonObject{{"id", "1"}} << "field_data";
-    QTest::newRow("field_data not array") << QJsonObject{{"id", "1"}, {"field_data", "x"}}
-                                          << "field_data";
+    QTest::newRow("field_data not array")
+        << QJsonObject{{"id", "1"}, {"field_data", "x"}} << "field_data";
     QTest::newRow("nameless field")
-        << QJsonObject{{"id", "1"}, {"field_data", QJsonArray{QJsonObject{{"values", QJsonArray{"a"}}}}}}
+        << QJsonObject{{"id", "1"},
+                       {"field_data", QJsonArray{QJsonObject{{"values", QJsonArray{"a"}}}}}}
         << "field_data[0]";
-    QTest::newRow("bad time")
-        << QJsonObject{{"id", "1"}, {"created_time", "12/02/2025"}, {"field_data", QJsonArray{}}}
-        << "created_time";
+    QTest::newRow("bad time") << QJsonObject{{"id", "1"},
+                                             {"created_time", "12/02/2025"},
+                                             {"field_data", QJsonArray{}}}
+                              << "created_time";
 }
 
 void tst_LeadAdsAdapter::leadErrors()
@@ -337,7 +341,8 @@ void tst_LeadAdsAdapter::graphTimes_data()
 {
     QTest::addColumn<QString>("text");
     QTest::addColumn<qint64>("ms");
-    const qint64 base = QDateTime(QDate(2015, 2, 28), QTime(8, 49, 14), Qt::UTC).toMSecsSinceEpoch();
+    const qint64 base
+        = QDateTime(QDate(2015, 2, 28), QTime(8, 49, 14), Qt::UTC).toMSecsSinceEpoch();
     QTest::newRow("graph") << "2015-02-28T08:49:14+0000" << base;
     QTest::newRow("colon offset") << "2015-02-28T08:49:14+00:00" << base;
     QTest::newRow("zulu") << "2015-02-28T08:49:14Z" << base;

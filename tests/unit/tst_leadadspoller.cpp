@@ -9,8 +9,8 @@
 #include "testsupport.h"
 
 #include <QSignalSpy>
-#include <QThread>
 #include <QTest>
+#include <QThread>
 
 #include <memory>
 
@@ -62,15 +62,16 @@ public:
                     Core::Result<void>(Core::fail(QStringLiteral("disk full"))));
             handed += leads;
             const QString businessId = store.businessId();
-            return writer->submit([leads, businessId, this](Core::Database &db) -> Core::Result<void> {
-                Core::LeadIngestor ingestor(db, clock);
-                const Core::Normalizer normalizer;
-                Core::InboundRecorder recorder(db, ingestor, normalizer, clock);
-                auto applied = recorder.apply(businessId, leads);
-                if (!applied)
-                    return std::unexpected(applied.error());
-                return {};
-            });
+            return writer->submit(
+                [leads, businessId, this](Core::Database &db) -> Core::Result<void> {
+                    Core::LeadIngestor ingestor(db, clock);
+                    const Core::Normalizer normalizer;
+                    Core::InboundRecorder recorder(db, ingestor, normalizer, clock);
+                    auto applied = recorder.apply(businessId, leads);
+                    if (!applied)
+                        return std::unexpected(applied.error());
+                    return {};
+                });
         };
     }
 
@@ -278,8 +279,8 @@ void tst_LeadAdsPoller::rateLimitMidwayKeepsCursorAndBacksOff()
     for (int i = 0; i < 5; ++i)
         h.fake.addLead(kForm, QString::number(1000 + i), kNowSecs - 3600 * (5 - i));
     bool limited = true;
-    h.fake.interceptor = [&limited](const FakeGraphApi::Request &r)
-        -> std::optional<FakeGraphApi::Reply> {
+    h.fake.interceptor
+        = [&limited](const FakeGraphApi::Request &r) -> std::optional<FakeGraphApi::Reply> {
         if (!limited || r.param("after").isEmpty())
             return std::nullopt;
         FakeGraphApi::Reply reply = FakeGraphApi::rateLimited(4);
@@ -294,7 +295,7 @@ void tst_LeadAdsPoller::rateLimitMidwayKeepsCursorAndBacksOff()
     QCOMPARE(outcome.at(2).toLongLong(), h.clock.nowMs() + 120'000); // Retry-After beats 60 s
     QCOMPARE(poller->consecutiveFailures(kForm), 1);
     QCOMPARE(h.storedCursor(), std::nullopt); // newest first: older pages are still unread
-    QCOMPARE(h.handed.size(), 2);            // page 1 is stored already
+    QCOMPARE(h.handed.size(), 2);             // page 1 is stored already
     QCOMPARE(h.fake.requests.size(), 2);
 
     // Not due yet: a tick does nothing.
@@ -430,7 +431,8 @@ void tst_LeadAdsPoller::runsOnANetworkThread()
             [&](const QString &, int leads, int, qint64) { newLeads = leads; });
     LeadAdsPoller *raw = poller.get();
     QMetaObject::invokeMethod(
-        raw, [raw, &ranOn] {
+        raw,
+        [raw, &ranOn] {
             ranOn = QThread::currentThread();
             raw->start();
         },
@@ -442,7 +444,8 @@ void tst_LeadAdsPoller::runsOnANetworkThread()
     QCOMPARE(h.storedCursor(), std::optional<qint64>(kNowSecs - 98));
     // Tear down on the network thread, where the objects live.
     QMetaObject::invokeMethod(
-        raw, [&] {
+        raw,
+        [&] {
             poller.reset();
             h.client.reset();
         },

@@ -14,8 +14,8 @@ namespace {
 const QString kPage = QStringLiteral("104857600012345");
 const QString kPsid = QStringLiteral("6723451298765432");
 
-QJsonObject item(const QString &key, const QJsonObject &content, const QJsonValue &timestamp
-                                                                      = 1739321024318LL)
+QJsonObject item(const QString &key, const QJsonObject &content,
+                 const QJsonValue &timestamp = 1739321024318LL)
 {
     return {{"sender", QJsonObject{{"id", kPsid}}},
             {"recipient", QJsonObject{{"id", kPage}}},
@@ -85,11 +85,11 @@ void tst_MessengerAdapter::inboundTextFixture()
 
 void tst_MessengerAdapter::quickReplyAndReplyTo()
 {
-    const auto events = parsed(page({item(
-        "message", {{"mid", "m_qr"},
-                    {"text", "Refinance"},
-                    {"quick_reply", QJsonObject{{"payload", "GOAL_REFI"}}},
-                    {"reply_to", QJsonObject{{"mid", "m_ours"}}}})}));
+    const auto events
+        = parsed(page({item("message", {{"mid", "m_qr"},
+                                        {"text", "Refinance"},
+                                        {"quick_reply", QJsonObject{{"payload", "GOAL_REFI"}}},
+                                        {"reply_to", QJsonObject{{"mid", "m_ours"}}}})}));
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.first().body, QStringLiteral("Refinance"));
     QCOMPARE(events.first().extra.value("quick_reply_payload").toString(),
@@ -100,11 +100,13 @@ void tst_MessengerAdapter::quickReplyAndReplyTo()
 void tst_MessengerAdapter::attachments()
 {
     const QJsonArray attachments{
-        QJsonObject{{"type", "image"},
-                    {"payload", QJsonObject{{"url", "https://scontent.xx.fbcdn.net/v/t1/abc.jpg"}}}},
+        QJsonObject{
+            {"type", "image"},
+            {"payload", QJsonObject{{"url", "https://scontent.xx.fbcdn.net/v/t1/abc.jpg"}}}},
         QJsonObject{{"type", "file"},
                     {"payload", QJsonObject{{"url", "https://cdn.fbsbx.com/v/t59/doc.pdf"}}}}};
-    const auto events = parsed(page({item("message", {{"mid", "m_att"}, {"attachments", attachments}})}));
+    const auto events
+        = parsed(page({item("message", {{"mid", "m_att"}, {"attachments", attachments}})}));
     QCOMPARE(events.size(), 1);
     const InboundEvent &e = events.first();
     QCOMPARE(e.body, QString());
@@ -116,12 +118,13 @@ void tst_MessengerAdapter::attachments()
 
 void tst_MessengerAdapter::postbacks()
 {
-    const auto events = parsed(page({item(
-        "postback", {{"mid", "m_pb"},
-                     {"title", "Get Started"},
-                     {"payload", "GET_STARTED"},
-                     {"referral", QJsonObject{{"ref", "spring-promo"}, {"source", "SHORTLINK"},
-                                              {"type", "OPEN_THREAD"}}}})}));
+    const auto events
+        = parsed(page({item("postback", {{"mid", "m_pb"},
+                                         {"title", "Get Started"},
+                                         {"payload", "GET_STARTED"},
+                                         {"referral", QJsonObject{{"ref", "spring-promo"},
+                                                                  {"source", "SHORTLINK"},
+                                                                  {"type", "OPEN_THREAD"}}}})}));
     QCOMPARE(events.size(), 1);
     const InboundEvent &e = events.first();
     QCOMPARE(e.kind, InboundEvent::Kind::Message);
@@ -136,22 +139,25 @@ void tst_MessengerAdapter::postbacks()
 
 void tst_MessengerAdapter::postbackWithoutMidGetsStableId()
 {
-    const QByteArray body = page({item("postback", {{"payload", "USER_DEFINED_PAYLOAD"}},
-                                        1458692752478LL)});
+    const QByteArray body
+        = page({item("postback", {{"payload", "USER_DEFINED_PAYLOAD"}}, 1458692752478LL)});
     const auto first = parsed(body);
     const auto again = parsed(body);
     QCOMPARE(first.size(), 1);
     QVERIFY(!first.first().externalId.isEmpty());
     QCOMPARE(first.first().externalId, again.first().externalId);
-    QCOMPARE(first.first().externalId, QStringLiteral("postback:") + kPsid + QStringLiteral(":1458692752478"));
+    QCOMPARE(first.first().externalId,
+             QStringLiteral("postback:") + kPsid + QStringLiteral(":1458692752478"));
 }
 
 void tst_MessengerAdapter::echoesAreSkipped()
 {
-    const auto events = parsed(page(
-        {item("message", {{"mid", "m_echo"}, {"text", "our reply"}, {"is_echo", true},
-                           {"app_id", 1517776481860111LL}}),
-         item("message", {{"mid", "m_real"}, {"text", "their reply"}})}));
+    const auto events
+        = parsed(page({item("message", {{"mid", "m_echo"},
+                                        {"text", "our reply"},
+                                        {"is_echo", true},
+                                        {"app_id", 1517776481860111LL}}),
+                       item("message", {{"mid", "m_real"}, {"text", "their reply"}})}));
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.first().externalId, QStringLiteral("m_real"));
 }
@@ -173,10 +179,10 @@ void tst_MessengerAdapter::deliveryReceipts()
 
 void tst_MessengerAdapter::readsAndOtherEventsAreIgnored()
 {
-    const auto events = parsed(page({item("read", {{"watermark", 1739321030000LL}}),
-                                     item("reaction", {{"mid", "m_out1"}, {"action", "react"},
-                                                        {"emoji", "x"}}),
-                                     item("optin", {{"ref", "x"}})}));
+    const auto events
+        = parsed(page({item("read", {{"watermark", 1739321030000LL}}),
+                       item("reaction", {{"mid", "m_out1"}, {"action", "react"}, {"emoji", "x"}}),
+                       item("optin", {{"ref", "x"}})}));
     QVERIFY(events.isEmpty());
 }
 
@@ -190,7 +196,7 @@ void tst_MessengerAdapter::batchedEntries()
             {"time", 1739321024512LL + i},
             {"messaging",
              QJsonArray{item("message", {{"mid", QStringLiteral("m_%1").arg(i)},
-                                          {"text", QStringLiteral("text %1").arg(i)}})}}});
+                                         {"text", QStringLiteral("text %1").arg(i)}})}}});
     }
     doc.insert("entry", entries);
     const auto events = parsed(QJsonDocument(doc).toJson());
@@ -207,8 +213,8 @@ void tst_MessengerAdapter::leadgenChangesAreNotMessengerEvents()
 
 void tst_MessengerAdapter::timestampsInSeconds()
 {
-    const auto events = parsed(page({item("postback", {{"mid", "m_s"}, {"title", "Hi"}},
-                                           QStringLiteral("1527459824"))}));
+    const auto events = parsed(
+        page({item("postback", {{"mid", "m_s"}, {"title", "Hi"}}, QStringLiteral("1527459824"))}));
     QCOMPARE(events.size(), 1);
     QCOMPARE(events.first().occurredAtMs, 1527459824000LL);
 }
@@ -230,8 +236,8 @@ void tst_MessengerAdapter::injectionStringsAreKeptVerbatim()
                             QString::fromUtf8("\u202E\U0001F600 caf\u00e9 \\u0000 \"quoted\"")};
     QJsonArray messaging;
     for (int i = 0; i < texts.size(); ++i)
-        messaging.append(item("message", {{"mid", QStringLiteral("m_inj%1").arg(i)},
-                                           {"text", texts.at(i)}}));
+        messaging.append(
+            item("message", {{"mid", QStringLiteral("m_inj%1").arg(i)}, {"text", texts.at(i)}}));
     const auto events = parsed(page(messaging));
     QCOMPARE(events.size(), texts.size());
     for (int i = 0; i < texts.size(); ++i)
@@ -240,7 +246,8 @@ void tst_MessengerAdapter::injectionStringsAreKeptVerbatim()
 
 void tst_MessengerAdapter::unknownFieldsAreIgnored()
 {
-    QJsonObject e = item("message", {{"mid", "m_u"}, {"text", "x"}, {"nlp", QJsonObject{{"a", 1}}}});
+    QJsonObject e
+        = item("message", {{"mid", "m_u"}, {"text", "x"}, {"nlp", QJsonObject{{"a", 1}}}});
     e.insert("brand_new", QJsonArray{1, 2});
     QByteArray body = page({e});
     body.replace(R"("object")", R"("whatever": {"deep": [1]}, "object")");
@@ -256,12 +263,12 @@ void tst_MessengerAdapter::malformedBodies_data()
     QTest::addColumn<QString>("reason");
     QTest::newRow("empty") << QByteArray() << "empty";
     QTest::newRow("truncated") << good.left(200) << "not valid JSON";
-    QTest::newRow("invalid utf-8") << QByteArray(good).replace("Ohio", "Oh\xe9o") << "not valid JSON";
-    QByteArray deep = "{\"object\":\"page\",\"entry\":" + QByteArray(3000, '[')
-                      + QByteArray(3000, ']') + "}";
+    QTest::newRow("invalid utf-8")
+        << QByteArray(good).replace("Ohio", "Oh\xe9o") << "not valid JSON";
+    QByteArray deep
+        = "{\"object\":\"page\",\"entry\":" + QByteArray(3000, '[') + QByteArray(3000, ']') + "}";
     QTest::newRow("deeply nested") << deep << "not valid JSON";
-    QTest::newRow("whatsapp object")
-        << Test::readFixture("whatsapp_inbound_text.json") << "object";
+    QTest::newRow("whatsapp object") << Test::readFixture("whatsapp_inbound_text.json") << "object";
     QTest::newRow("no entry") << QByteArray(R"({"object":"page"})") << "entry";
 }
 

@@ -75,11 +75,11 @@ Reply send(quint16 port, const QByteArray &method, const QByteArray &target,
             const QByteArray head = data.left(headEnd).toLower();
             const qsizetype at = head.indexOf("content-length:");
             const qsizetype end = head.indexOf('\r', at);
-            wanted = headEnd + 4
-                     + (at < 0 ? 0
-                               : head.mid(at + 15, end < 0 ? -1 : end - at - 15)
-                                     .trimmed()
-                                     .toLongLong());
+            wanted
+                = headEnd + 4
+                  + (at < 0
+                         ? 0
+                         : head.mid(at + 15, end < 0 ? -1 : end - at - 15).trimmed().toLongLong());
         }
     }
     socket.disconnectFromHost();
@@ -129,8 +129,8 @@ QJsonObject textMessage(const QString &id, const QString &body,
 
 QByteArray messengerPage(const QJsonArray &messaging)
 {
-    const QJsonObject entry{{"id", "104857600012345"}, {"time", 1739321024512LL},
-                            {"messaging", messaging}};
+    const QJsonObject entry{
+        {"id", "104857600012345"}, {"time", 1739321024512LL}, {"messaging", messaging}};
     return QJsonDocument(QJsonObject{{"object", "page"}, {"entry", QJsonArray{entry}}})
         .toJson(QJsonDocument::Compact);
 }
@@ -261,8 +261,8 @@ void tst_MetaRoutes::startReceiver(bool withLeadAds)
     options.perPeerPerMinute = 0;
     options.logRequests = false;
     options.maxBodyBytes = 8 * 1024 * 1024;
-    m_receiver = std::make_unique<Sync::HttpReceiver>(*m_writer, *m_reader, m_business, table,
-                                                      options);
+    m_receiver
+        = std::make_unique<Sync::HttpReceiver>(*m_writer, *m_reader, m_business, table, options);
     auto port = m_receiver->start();
     LD_VERIFY_OK(port);
     m_port = *port;
@@ -325,18 +325,18 @@ void tst_MetaRoutes::handshakeOverHttp_data()
     QTest::addColumn<int>("status");
     QTest::addColumn<QByteArray>("body");
     // whatsapp_verify_request.http
-    QTest::newRow("whatsapp")
-        << QByteArray("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444"
-                      "&hub.verify_token=my-verify-token-123")
-        << 200 << QByteArray("1158201444");
-    QTest::newRow("messenger")
-        << QByteArray("/webhooks/messenger?hub.mode=subscribe&hub.challenge=987654321"
-                      "&hub.verify_token=my-verify-token-123")
-        << 200 << QByteArray("987654321");
-    QTest::newRow("wrong token")
-        << QByteArray("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444"
-                      "&hub.verify_token=guess")
-        << 403 << QByteArray();
+    QTest::newRow("whatsapp") << QByteArray(
+        "/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444"
+        "&hub.verify_token=my-verify-token-123")
+                              << 200 << QByteArray("1158201444");
+    QTest::newRow("messenger") << QByteArray(
+        "/webhooks/messenger?hub.mode=subscribe&hub.challenge=987654321"
+        "&hub.verify_token=my-verify-token-123")
+                               << 200 << QByteArray("987654321");
+    QTest::newRow("wrong token") << QByteArray(
+        "/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=1158201444"
+        "&hub.verify_token=guess")
+                                 << 403 << QByteArray();
     QTest::newRow("no parameters") << QByteArray("/webhooks/messenger") << 403 << QByteArray();
     QTest::newRow("script as challenge")
         << QByteArray("/webhooks/whatsapp?hub.mode=subscribe&hub.challenge=%3Cscript%3E"
@@ -395,8 +395,12 @@ void tst_MetaRoutes::whatsappRedeliveryChangesNothing()
     QCOMPARE(count(QStringLiteral("messages")), 1);
     // The same message in another batch (Meta re-batches retries): stored once still.
     const QJsonObject value = QJsonDocument::fromJson(body)
-                                  .object()["entry"].toArray()[0].toObject()["changes"]
-                                  .toArray()[0].toObject()["value"].toObject();
+                                  .object()["entry"]
+                                  .toArray()[0]
+                                  .toObject()["changes"]
+                                  .toArray()[0]
+                                  .toObject()["value"]
+                                  .toObject();
     QJsonArray messages = value["messages"].toArray();
     messages.append(textMessage(QStringLiteral("wamid.second"), QStringLiteral("And FHA?")));
     QJsonObject rebatched = value;
@@ -423,8 +427,8 @@ void tst_MetaRoutes::badSignaturesAreRefusedAndNotKept_data()
     QTest::newRow("garbage") << QByteArray("/webhooks/whatsapp") << body
                              << QList<QByteArray>{"X-Hub-Signature-256: sha256=zz"};
     const QByteArray messenger = Test::readFixture("messenger_inbound_text.json");
-    QTest::newRow("messenger missing") << QByteArray("/webhooks/messenger") << messenger
-                                       << QList<QByteArray>{};
+    QTest::newRow("messenger missing")
+        << QByteArray("/webhooks/messenger") << messenger << QList<QByteArray>{};
     const QByteArray leadgen = Test::readFixture("leadads_webhook_leadgen.json");
     QTest::newRow("leadgen other secret")
         << QByteArray("/webhooks/messenger") << leadgen
@@ -488,8 +492,8 @@ void tst_MetaRoutes::injectionStringsAreStoredVerbatim()
     QJsonArray messages;
     for (int i = 0; i < texts.size(); ++i)
         messages.append(textMessage(QStringLiteral("wamid.inj%1").arg(i), texts.at(i)));
-    const QJsonArray contacts{QJsonObject{{"profile", QJsonObject{{"name", "O'Brien <b>"}}},
-                                          {"wa_id", "16505551234"}}};
+    const QJsonArray contacts{
+        QJsonObject{{"profile", QJsonObject{{"name", "O'Brien <b>"}}}, {"wa_id", "16505551234"}}};
     QCOMPARE(post("/webhooks/whatsapp", whatsapp({{"contacts", contacts}, {"messages", messages}}))
                  .status,
              200);
@@ -506,30 +510,31 @@ void tst_MetaRoutes::injectionStringsAreStoredVerbatim()
 
 void tst_MetaRoutes::mediaAndInteractiveAreStored()
 {
-    QJsonObject image{{"from", "16505551234"},
-                      {"id", "wamid.img"},
-                      {"timestamp", "1739321030"},
-                      {"type", "image"},
-                      {"image", QJsonObject{{"caption", "My paystub"},
-                                            {"mime_type", "image/jpeg"},
-                                            {"sha256", "IeHfGyMTZ0AXZMC0VtEoGXXaAJPPOBWnhBgKabH+ckA="},
-                                            {"id", "1013859600285441"}}}};
-    QJsonObject button{{"from", "16505551234"},
-                       {"id", "wamid.btn"},
-                       {"timestamp", "1739321040"},
-                       {"type", "interactive"},
-                       {"interactive",
-                        QJsonObject{{"type", "button_reply"},
-                                    {"button_reply", QJsonObject{{"id", "book-call"},
-                                                                 {"title", "Book a call"}}}}}};
+    QJsonObject image{
+        {"from", "16505551234"},
+        {"id", "wamid.img"},
+        {"timestamp", "1739321030"},
+        {"type", "image"},
+        {"image", QJsonObject{{"caption", "My paystub"},
+                              {"mime_type", "image/jpeg"},
+                              {"sha256", "IeHfGyMTZ0AXZMC0VtEoGXXaAJPPOBWnhBgKabH+ckA="},
+                              {"id", "1013859600285441"}}}};
+    QJsonObject button{
+        {"from", "16505551234"},
+        {"id", "wamid.btn"},
+        {"timestamp", "1739321040"},
+        {"type", "interactive"},
+        {"interactive", QJsonObject{{"type", "button_reply"},
+                                    {"button_reply",
+                                     QJsonObject{{"id", "book-call"}, {"title", "Book a call"}}}}}};
     QCOMPARE(post("/webhooks/whatsapp", whatsapp({{"messages", QJsonArray{image, button}}})).status,
              200);
     QCOMPARE(scalar("SELECT body FROM messages WHERE external_id = 'wamid.img'"),
              QStringLiteral("My paystub"));
-    const QJsonObject media = QJsonDocument::fromJson(
-                                  scalar("SELECT media FROM messages WHERE external_id = 'wamid.img'")
-                                      .toUtf8())
-                                  .object();
+    const QJsonObject media
+        = QJsonDocument::fromJson(
+              scalar("SELECT media FROM messages WHERE external_id = 'wamid.img'").toUtf8())
+              .object();
     QCOMPARE(media.value("id").toString(), QStringLiteral("1013859600285441"));
     QCOMPARE(media.value("mime_type").toString(), QStringLiteral("image/jpeg"));
     QCOMPARE(scalar("SELECT body FROM messages WHERE external_id = 'wamid.btn'"),
@@ -540,31 +545,37 @@ void tst_MetaRoutes::statusesNeverRegress()
 {
     QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_inbound_text.json")).status,
              200);
-    const QString wamid = QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA");
+    const QString wamid
+        = QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA");
     QVERIFY(insertOutbound(wamid, QStringLiteral("queued")));
     const QString statusSql
-        = QStringLiteral("SELECT delivery_status FROM messages WHERE external_id = '%1'").arg(wamid);
+        = QStringLiteral("SELECT delivery_status FROM messages WHERE external_id = '%1'")
+              .arg(wamid);
 
     // read arrives first; the late delivered and sent must not undo it.
-    QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_status_read.json")).status, 200);
+    QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_status_read.json")).status,
+             200);
     QCOMPARE(scalar(statusSql), QStringLiteral("read"));
     QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_status_delivered.json")).status,
              200);
     QCOMPARE(scalar(statusSql), QStringLiteral("read"));
-    QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_status_sent.json")).status, 200);
+    QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_status_sent.json")).status,
+             200);
     QCOMPARE(scalar(statusSql), QStringLiteral("read"));
     QCOMPARE(count(QStringLiteral("inbound_journal")), 4);
     QCOMPARE(count(QStringLiteral("inbound_journal"), QStringLiteral("status = 'failed'")), 0);
     // The journal says why nothing changed.
-    QVERIFY(scalar("SELECT error FROM inbound_journal ORDER BY received_at DESC, rowid DESC LIMIT 1")
-                .contains(QStringLiteral("does not follow")));
+    QVERIFY(
+        scalar("SELECT error FROM inbound_journal ORDER BY received_at DESC, rowid DESC LIMIT 1")
+            .contains(QStringLiteral("does not follow")));
 }
 
 void tst_MetaRoutes::failedStatusKeepsItsError()
 {
     QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_inbound_text.json")).status,
              200);
-    const QString wamid = QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNEU1RDZDN0I4QTk5MDAxMjMA");
+    const QString wamid
+        = QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNEU1RDZDN0I4QTk5MDAxMjMA");
     QVERIFY(insertOutbound(wamid, QStringLiteral("sent")));
     QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_status_failed.json")).status,
              200);
@@ -577,9 +588,9 @@ void tst_MetaRoutes::failedStatusKeepsItsError()
 
 void tst_MetaRoutes::nonMessageChangesAreAcknowledged()
 {
-    QCOMPARE(post("/webhooks/whatsapp", Test::readFixture("whatsapp_webhook_value_errors.json"))
-                 .status,
-             200);
+    QCOMPARE(
+        post("/webhooks/whatsapp", Test::readFixture("whatsapp_webhook_value_errors.json")).status,
+        200);
     QCOMPARE(scalar("SELECT status FROM inbound_journal"), QStringLiteral("processed"));
     QCOMPARE(count(QStringLiteral("messages")), 0);
 }
@@ -607,12 +618,17 @@ void tst_MetaRoutes::messengerPostbackAndEcho()
     const QJsonObject sender{{"id", "6723451298765432"}};
     const QJsonObject page{{"id", "104857600012345"}};
     const QJsonArray messaging{
-        QJsonObject{{"sender", sender}, {"recipient", page}, {"timestamp", 1739321030000LL},
-                    {"postback", QJsonObject{{"mid", "m_pb1"}, {"title", "Get a quote"},
-                                             {"payload", "QUOTE"}}}},
-        QJsonObject{{"sender", page}, {"recipient", sender}, {"timestamp", 1739321031000LL},
-                    {"message", QJsonObject{{"mid", "m_echo"}, {"text", "Sure!"},
-                                            {"is_echo", true}}}}};
+        QJsonObject{
+            {"sender", sender},
+            {"recipient", page},
+            {"timestamp", 1739321030000LL},
+            {"postback",
+             QJsonObject{{"mid", "m_pb1"}, {"title", "Get a quote"}, {"payload", "QUOTE"}}}},
+        QJsonObject{
+            {"sender", page},
+            {"recipient", sender},
+            {"timestamp", 1739321031000LL},
+            {"message", QJsonObject{{"mid", "m_echo"}, {"text", "Sure!"}, {"is_echo", true}}}}};
     QCOMPARE(post("/webhooks/messenger", messengerPage(messaging)).status, 200);
     QCOMPARE(scalar("SELECT body || '|' || external_id FROM messages"),
              QStringLiteral("Get a quote|m_pb1"));
@@ -621,10 +637,9 @@ void tst_MetaRoutes::messengerPostbackAndEcho()
 
 void tst_MetaRoutes::leadgenWebhookFetchesTheLead()
 {
-    m_graph->addLeadObject(QStringLiteral("901234567890123"),
-                           QJsonDocument::fromJson(
-                               Test::readFixture("leadads_lead_get_response.json"))
-                               .object());
+    m_graph->addLeadObject(
+        QStringLiteral("901234567890123"),
+        QJsonDocument::fromJson(Test::readFixture("leadads_lead_get_response.json")).object());
     QSignalSpy stored(m_fetcher.get(), &Sync::LeadAdsFetcher::leadStored);
     const QByteArray body = Test::readFixture("leadads_webhook_leadgen.json");
     const Reply reply = send(m_port, "POST", "/webhooks/messenger", body,
@@ -665,8 +680,8 @@ void tst_MetaRoutes::leadgenRedeliveryFetchesOnce()
     QCOMPARE(count(QStringLiteral("inbound_journal"), QStringLiteral("status = 'duplicate'")), 1);
     QCOMPARE(m_graph->requests.size(), 1);
     // The poller may bring the same lead again: the store keeps one.
-    m_fetcher->enqueue({Sync::LeadAdsAdapter::LeadgenRef{QStringLiteral("444555666777888"), {}, {},
-                                                        {}, {}, 0}});
+    m_fetcher->enqueue(
+        {Sync::LeadAdsAdapter::LeadgenRef{QStringLiteral("444555666777888"), {}, {}, {}, {}, 0}});
     QVERIFY(stored.wait(10'000));
     QCOMPARE(count(QStringLiteral("leads"), QStringLiteral("channel = 'leadads'")), 1);
 }
@@ -690,7 +705,8 @@ void tst_MetaRoutes::leadgenFetchRetriesTransientErrors()
 
     // A permanent error is reported, not retried.
     QSignalSpy failedAgain(m_fetcher.get(), &Sync::LeadAdsFetcher::leadFailed);
-    m_fetcher->enqueue({Sync::LeadAdsAdapter::LeadgenRef{QStringLiteral("999"), {}, {}, {}, {}, 0}});
+    m_fetcher->enqueue(
+        {Sync::LeadAdsAdapter::LeadgenRef{QStringLiteral("999"), {}, {}, {}, {}, 0}});
     QVERIFY(failedAgain.wait(10'000));
     QCOMPARE(failedAgain.first().at(2).toBool(), false);
     QVERIFY(failedAgain.first().at(1).toString().contains(QStringLiteral("not found")));

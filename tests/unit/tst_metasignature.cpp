@@ -58,8 +58,9 @@ void tst_MetaSignature::referenceVectors()
 
 void tst_MetaSignature::signMatchesVectors()
 {
-    QCOMPARE(MetaSignature::sign("test_app_secret", Test::readFixture("messenger_inbound_text.json")),
-             QByteArray("sha256=bd5542da939ac2d5055e428e08fb88fb9b0fb20a8dcf37889569eb8d7ec176b9"));
+    QCOMPARE(
+        MetaSignature::sign("test_app_secret", Test::readFixture("messenger_inbound_text.json")),
+        QByteArray("sha256=bd5542da939ac2d5055e428e08fb88fb9b0fb20a8dcf37889569eb8d7ec176b9"));
 }
 
 void tst_MetaSignature::rejects_data()
@@ -77,17 +78,19 @@ void tst_MetaSignature::rejects_data()
     QByteArray flipped = good;
     flipped[flipped.size() - 1] = flipped.back() == '0' ? '1' : '0';
     QTest::newRow("one hex digit off") << body << flipped << "does not match";
-    QTest::newRow("body changed by one byte") << QByteArray(body).replace("6.1%", "6.2%") << good
-                                              << "does not match";
+    QTest::newRow("body changed by one byte")
+        << QByteArray(body).replace("6.1%", "6.2%") << good << "does not match";
     // Re-serialised JSON is not the signed bytes.
-    QTest::newRow("whitespace stripped") << QByteArray(body).replace("\n", "") << good
-                                         << "does not match";
+    QTest::newRow("whitespace stripped")
+        << QByteArray(body).replace("\n", "") << good << "does not match";
     QTest::newRow("truncated body") << body.left(body.size() - 10) << good << "does not match";
-    QTest::newRow("sha1 header") << body << QByteArray("sha1=0123456789abcdef0123456789abcdef01234567")
+    QTest::newRow("sha1 header") << body
+                                 << QByteArray("sha1=0123456789abcdef0123456789abcdef01234567")
                                  << "not sha256";
     QTest::newRow("no prefix") << body << good.mid(7) << "not sha256";
     QTest::newRow("short") << body << good.left(good.size() - 2) << "not sha256";
-    QTest::newRow("long") << body << good + "00" << "not sha256";
+    QTest::newRow("long") << body << good + "00"
+                          << "not sha256";
     QByteArray nonHex = good;
     nonHex[10] = 'g';
     QTest::newRow("non-hex digit") << body << nonHex << "not sha256";
@@ -136,20 +139,19 @@ void tst_MetaSignature::handshake_data()
     QTest::addColumn<QByteArray>("body");
     QTest::newRow("ok") << "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=tok-123"
                         << 200 << QByteArray("1158201444");
-    QTest::newRow("any order")
-        << "hub.verify_token=tok-123&hub.challenge=42&hub.mode=subscribe" << 200
-        << QByteArray("42");
+    QTest::newRow("any order") << "hub.verify_token=tok-123&hub.challenge=42&hub.mode=subscribe"
+                               << 200 << QByteArray("42");
     QTest::newRow("percent-encoded token")
         << "hub.mode=subscribe&hub.challenge=7&hub.verify_token=tok%2D123" << 200
         << QByteArray("7");
     QTest::newRow("wrong token")
         << "hub.mode=subscribe&hub.challenge=1158201444&hub.verify_token=tok-124" << 403
         << QByteArray();
-    QTest::newRow("token prefix")
-        << "hub.mode=subscribe&hub.challenge=1&hub.verify_token=tok" << 403 << QByteArray();
+    QTest::newRow("token prefix") << "hub.mode=subscribe&hub.challenge=1&hub.verify_token=tok"
+                                  << 403 << QByteArray();
     QTest::newRow("no token") << "hub.mode=subscribe&hub.challenge=1" << 403 << QByteArray();
-    QTest::newRow("wrong mode")
-        << "hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=tok-123" << 403 << QByteArray();
+    QTest::newRow("wrong mode") << "hub.mode=unsubscribe&hub.challenge=1&hub.verify_token=tok-123"
+                                << 403 << QByteArray();
     QTest::newRow("underscored names (PHP's view, not the wire)")
         << "hub_mode=subscribe&hub_challenge=1&hub_verify_token=tok-123" << 403 << QByteArray();
     QTest::newRow("no challenge") << "hub.mode=subscribe&hub.verify_token=tok-123" << 400
@@ -157,9 +159,9 @@ void tst_MetaSignature::handshake_data()
     QTest::newRow("script challenge")
         << "hub.mode=subscribe&hub.challenge=%3Cscript%3E&hub.verify_token=tok-123" << 400
         << QByteArray();
-    QTest::newRow("huge challenge")
-        << "hub.mode=subscribe&hub.verify_token=tok-123&hub.challenge=" + QString(500, QLatin1Char('9'))
-        << 400 << QByteArray();
+    QTest::newRow("huge challenge") << "hub.mode=subscribe&hub.verify_token=tok-123&hub.challenge="
+                                           + QString(500, QLatin1Char('9'))
+                                    << 400 << QByteArray();
     QTest::newRow("empty") << "" << 403 << QByteArray();
 }
 
@@ -190,9 +192,9 @@ void tst_MetaSignature::handshakeFixture()
     const auto wrong = MetaSignature::handshake(QUrlQuery(url), QStringLiteral("another-token"));
     QCOMPARE(wrong.status, 403);
     // No token configured: nobody can subscribe, not even with an empty one.
-    QCOMPARE(MetaSignature::handshake(QUrlQuery(QStringLiteral(
-                                          "hub.mode=subscribe&hub.challenge=1&hub.verify_token=")),
-                                      QString())
+    QCOMPARE(MetaSignature::handshake(
+                 QUrlQuery(QStringLiteral("hub.mode=subscribe&hub.challenge=1&hub.verify_token=")),
+                 QString())
                  .status,
              403);
 }

@@ -510,9 +510,9 @@ void TestScoringEngine::invalidDocument_data()
     QTest::newRow("rule named decay")
         << rule(R"({"id": "decay", "points": 1, )" + notEmptyPhone + "}")
         << "lead.groups[0].rules[0].id: \"decay\" is kept for the decay entry";
-    QTest::newRow("empty label")
-        << rule(R"({"id": "r", "label": " ", "points": 1, )" + notEmptyPhone + "}")
-        << "lead.groups[0].rules[0].label: must be a non-empty string";
+    QTest::newRow("empty label") << rule(R"({"id": "r", "label": " ", "points": 1, )"
+                                         + notEmptyPhone + "}")
+                                 << "lead.groups[0].rules[0].label: must be a non-empty string";
     QTest::newRow("duplicate group id")
         << leadDocument(R"([{"id": "g", "max": 10, "rules": [)" + good
                         + R"(]}, {"id": "g", "max": 10, "rules": [{"id": "r2", "points": 1, )"
@@ -537,11 +537,10 @@ void TestScoringEngine::invalidDocument_data()
     QTest::newRow("decay not an object") << withDecay("30") << "decay: must be an object";
     QTest::newRow("decay without half-life")
         << withDecay(R"({"floor": 0})") << "decay.half_life_days: is required";
-    QTest::newRow("decay half-life zero")
-        << withDecay(R"({"half_life_days": 0})")
-        << "decay.half_life_days: must be between 1 and 3650";
-    QTest::newRow("decay half-life fractional")
-        << withDecay(R"({"half_life_days": 7.5})") << "decay.half_life_days: must be a whole number";
+    QTest::newRow("decay half-life zero") << withDecay(R"({"half_life_days": 0})")
+                                          << "decay.half_life_days: must be between 1 and 3650";
+    QTest::newRow("decay half-life fractional") << withDecay(R"({"half_life_days": 7.5})")
+                                                << "decay.half_life_days: must be a whole number";
     QTest::newRow("decay misspelt key")
         << withDecay(R"({"half_life_days": 30, "applies": ["g"]})") << "decay.applies: unknown key";
     QTest::newRow("decay of an unknown group")
@@ -553,9 +552,8 @@ void TestScoringEngine::invalidDocument_data()
     QTest::newRow("decay group not a string")
         << withDecay(R"({"half_life_days": 30, "applies_to": [7]})")
         << "decay.applies_to[0]: must be a non-empty string";
-    QTest::newRow("decay floor above 100")
-        << withDecay(R"({"half_life_days": 30, "floor": 101})")
-        << "decay.floor: must be between 0 and 100";
+    QTest::newRow("decay floor above 100") << withDecay(R"({"half_life_days": 30, "floor": 101})")
+                                           << "decay.floor: must be between 0 and 100";
     QTest::newRow("unreadable list file")
         << QByteArray(R"({"version": 1, "lists": {"free": {"file": ":/no/such/file.txt"}},
                "lead": {}})")
@@ -685,8 +683,9 @@ void TestScoringEngine::decay_data()
     QTest::newRow("activity after now: no decay")
         << engagement << both << kNow << -5 * kDay << 0 << 90 << "A" << sql;
     QTest::newRow("penalties do not fade")
-        << engagement << obj({{"phone", "+15551234567"}, {"urgency", "spam"}}) << kNow
-        << 365 * kDay << 0 << 0 << "D" << "unqualified";
+        << engagement << obj({{"phone", "+15551234567"}, {"urgency", "spam"}}) << kNow << 365 * kDay
+        << 0 << 0 << "D"
+        << "unqualified";
     QTest::newRow("groups not named keep their points")
         << engagement << obj({{"phone", "+15551234567"}}) << kNow << 365 * kDay << 0 << 40 << "C"
         << mql;
@@ -706,8 +705,7 @@ void TestScoringEngine::decay()
     auto rules = ScoringRules::parse(decayDocument(decay));
     QVERIFY2(rules, qPrintable(rules ? QString() : rules.error().toString()));
     QVERIFY(rules->hasDecay());
-    const ScoreResult result
-        = rules->score(leadWith(fields), ScoreTime{nowMs, kNow - inactiveMs});
+    const ScoreResult result = rules->score(leadWith(fields), ScoreTime{nowMs, kNow - inactiveMs});
     QCOMPARE(result.breakdown.value(u"decay").toInt(), removed);
     QCOMPARE(result.breakdown.contains(u"decay"), removed != 0);
     QCOMPARE(result.score, score);
@@ -787,16 +785,11 @@ namespace {
 QString columnText(const LeadRecord &lead, const QByteArray &column)
 {
     static const QHash<QByteArray, QString LeadRecord::*> members = {
-        {"email", &LeadRecord::email},
-        {"phone", &LeadRecord::phone},
-        {"company", &LeadRecord::company},
-        {"service_interest", &LeadRecord::serviceInterest},
-        {"urgency", &LeadRecord::urgency},
-        {"budget_range", &LeadRecord::budgetRange},
-        {"utm_source", &LeadRecord::utmSource},
-        {"utm_medium", &LeadRecord::utmMedium},
-        {"medium", &LeadRecord::medium},
-        {"referrer_url", &LeadRecord::referrerUrl},
+        {"email", &LeadRecord::email},          {"phone", &LeadRecord::phone},
+        {"company", &LeadRecord::company},      {"service_interest", &LeadRecord::serviceInterest},
+        {"urgency", &LeadRecord::urgency},      {"budget_range", &LeadRecord::budgetRange},
+        {"utm_source", &LeadRecord::utmSource}, {"utm_medium", &LeadRecord::utmMedium},
+        {"medium", &LeadRecord::medium},        {"referrer_url", &LeadRecord::referrerUrl},
     };
     if (column == "details")
         return QString::fromUtf8(QJsonDocument(lead.details).toJson(QJsonDocument::Compact));
@@ -814,20 +807,33 @@ void TestScoringEngine::storedLeadsScoreAsRecords_data()
         QTest::newRow(name) << fields << details;
     };
     row("seed 004 example",
-        obj({{"email", "john.doe@company.com"}, {"phone", "+15551234567"}, {"company", "Acme Corp"},
-             {"service_interest", "Nextcloud Installation"}, {"urgency", "High (Same day)"},
-             {"budget_range", "$5000-$10000"}, {"utm_medium", "cpc"}}),
+        obj({{"email", "john.doe@company.com"},
+             {"phone", "+15551234567"},
+             {"company", "Acme Corp"},
+             {"service_interest", "Nextcloud Installation"},
+             {"urgency", "High (Same day)"},
+             {"budget_range", "$5000-$10000"},
+             {"utm_medium", "cpc"}}),
         {});
-    row("everything", obj({{"email", " CEO@Acme.example "}, {"phone", "+15551234567"},
-                          {"company", "Acme"}, {"service_interest", "General Inquiry"},
-                          {"urgency", "emergency"}, {"budget_range", "Not sure"},
-                          {"details.time_on_page_seconds", 200}, {"details.form_completion", "all"},
-                          {"details.return_visitor", true}, {"utm_source", "facebook"}}),
+    row("everything",
+        obj({{"email", " CEO@Acme.example "},
+             {"phone", "+15551234567"},
+             {"company", "Acme"},
+             {"service_interest", "General Inquiry"},
+             {"urgency", "emergency"},
+             {"budget_range", "Not sure"},
+             {"details.time_on_page_seconds", 200},
+             {"details.form_completion", "all"},
+             {"details.return_visitor", true},
+             {"utm_source", "facebook"}}),
         {});
     row("nothing", {}, {});
     row("direct", obj({{"referrer_url", ""}}), {});
-    row("non-ASCII text", obj({{"company", "  Ñandú Ltd "}, {"service_interest", "ÉTUDE"},
-                              {"urgency", "HIGH – today"}, {"utm_medium", "ORGANIC"}}),
+    row("non-ASCII text",
+        obj({{"company", "  Ñandú Ltd "},
+             {"service_interest", "ÉTUDE"},
+             {"urgency", "HIGH – today"},
+             {"utm_medium", "ORGANIC"}}),
         {});
     row("time on page as text", obj({{"details.time_on_page_seconds", " 120 "}}), {});
     row("time on page not a number", obj({{"details.time_on_page_seconds", "long"}}), {});
@@ -879,10 +885,9 @@ void TestScoringEngine::storedLeadsScoreAsRecords()
 void TestScoringEngine::storedColumnsAreWhatRulesRead()
 {
     // Each column once, in the order the rules first read them, details last.
-    const QList<QByteArray> expected = {"email",        "phone",        "company",
-                                        "service_interest", "urgency", "budget_range",
-                                        "utm_medium",   "medium",       "utm_source",
-                                        "referrer_url", "details"};
+    const QList<QByteArray> expected
+        = {"email",      "phone",  "company",    "service_interest", "urgency", "budget_range",
+           "utm_medium", "medium", "utm_source", "referrer_url",     "details"};
     QCOMPARE(m_rules.storedColumns(), expected);
     // The parts of an address the leads table folds into address_line come from the contact.
     auto rules = ScoringRules::parse(leadDocument(
@@ -908,9 +913,10 @@ void TestScoringEngine::businessRulesLiveInTheStore()
     const QByteArray bad = leadDocument(R"([{"id": "g", "max": 500, "rules": []}])");
     auto refused = ScoringRules::saveForBusiness(store.db(), store.businessId(), bad, kNow);
     QVERIFY(!refused);
-    QCOMPARE(refused.error().toString(), QStringLiteral("lead.groups[0].max: must be between 0 and 100"));
+    QCOMPARE(refused.error().toString(),
+             QStringLiteral("lead.groups[0].max: must be between 0 and 100"));
     QCOMPARE(LeadDesk::Test::countRows(store.db(), QStringLiteral("settings"),
-                             QStringLiteral("key = 'scoring.rules'")),
+                                       QStringLiteral("key = 'scoring.rules'")),
              0);
 
     const QByteArray own = leadDocument(R"([{"id": "g", "max": 10, "rules": [{"id": "own",

@@ -52,10 +52,10 @@ void tst_SourceRepository::duplicateAddIsAnError()
 {
     Test::TempStore store;
     Core::SourceRepository repo(store.db());
-    LD_VERIFY_OK(repo.add(store.businessId(), QStringLiteral("whatsapp"), QStringLiteral("shop"),
-                          {}, 1000));
-    const auto again
-        = repo.add(store.businessId(), QStringLiteral("whatsapp"), QStringLiteral("shop"), {}, 2000);
+    LD_VERIFY_OK(
+        repo.add(store.businessId(), QStringLiteral("whatsapp"), QStringLiteral("shop"), {}, 1000));
+    const auto again = repo.add(store.businessId(), QStringLiteral("whatsapp"),
+                                QStringLiteral("shop"), {}, 2000);
     QVERIFY(!again);
     QCOMPARE(again.error().field, QStringLiteral("name"));
     QVERIFY(again.error().message.contains(QStringLiteral("already exists")));
@@ -79,8 +79,8 @@ void tst_SourceRepository::removeTombstonesAndAllowsReadding()
     const auto first = repo.add(store.businessId(), QStringLiteral("thumbtack"),
                                 QStringLiteral("pro"), {}, 1000);
     LD_VERIFY_OK(first);
-    LD_VERIFY_OK(repo.remove(store.businessId(), QStringLiteral("thumbtack"),
-                             QStringLiteral("pro"), 2000));
+    LD_VERIFY_OK(
+        repo.remove(store.businessId(), QStringLiteral("thumbtack"), QStringLiteral("pro"), 2000));
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("sources"),
                              QStringLiteral("deleted = 1 AND updated_at = 2000")),
              1);

@@ -23,8 +23,8 @@ QByteArray envelope(QJsonObject value, const QString &field = QStringLiteral("me
     value.insert("metadata", metadata());
     const QJsonObject change{{"value", value}, {"field", field}};
     const QJsonObject entry{{"id", "102290129340398"}, {"changes", QJsonArray{change}}};
-    return QJsonDocument(QJsonObject{{"object", "whatsapp_business_account"},
-                                     {"entry", QJsonArray{entry}}})
+    return QJsonDocument(
+               QJsonObject{{"object", "whatsapp_business_account"}, {"entry", QJsonArray{entry}}})
         .toJson();
 }
 
@@ -122,10 +122,12 @@ void tst_WhatsAppAdapter::statusFixtures_data()
     QTest::addColumn<QString>("fixture");
     QTest::addColumn<QString>("status");
     QTest::addColumn<qint64>("at");
-    QTest::newRow("sent") << "whatsapp_status_sent.json" << "sent" << 1739321100000LL;
-    QTest::newRow("delivered") << "whatsapp_status_delivered.json" << "delivered"
-                               << 1739321102000LL;
-    QTest::newRow("read") << "whatsapp_status_read.json" << "read" << 1739321160000LL;
+    QTest::newRow("sent") << "whatsapp_status_sent.json"
+                          << "sent" << 1739321100000LL;
+    QTest::newRow("delivered") << "whatsapp_status_delivered.json"
+                               << "delivered" << 1739321102000LL;
+    QTest::newRow("read") << "whatsapp_status_read.json"
+                          << "read" << 1739321160000LL;
 }
 
 void tst_WhatsAppAdapter::statusFixtures()
@@ -135,7 +137,8 @@ void tst_WhatsAppAdapter::statusFixtures()
     QFETCH(qint64, at);
     const InboundEvent e = single(Test::readFixture(fixture));
     QCOMPARE(e.kind, InboundEvent::Kind::DeliveryStatus);
-    QCOMPARE(e.externalId, QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"));
+    QCOMPARE(e.externalId,
+             QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBI5QTNDQTVCM0Q0Q0Q2RTY3RTcA"));
     QCOMPARE(e.status, status);
     QCOMPARE(e.occurredAtMs, at);
     QCOMPARE(e.threadId, QStringLiteral("16505551234"));
@@ -154,7 +157,8 @@ void tst_WhatsAppAdapter::failedStatusFixture()
     const InboundEvent e = single(Test::readFixture("whatsapp_status_failed.json"));
     QCOMPARE(e.kind, InboundEvent::Kind::DeliveryStatus);
     QCOMPARE(e.status, QStringLiteral("failed"));
-    QCOMPARE(e.externalId, QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNEU1RDZDN0I4QTk5MDAxMjMA"));
+    QCOMPARE(e.externalId,
+             QStringLiteral("wamid.HBgLMTY1MDU1NTEyMzQVAgARGBJGNEU1RDZDN0I4QTk5MDAxMjMA"));
     QCOMPARE(e.errorCode, QStringLiteral("131047"));
     QVERIFY(e.errorText.startsWith(QStringLiteral("Re-engagement message: ")));
     QVERIFY(e.errorText.contains(QStringLiteral("more than 24 hours")));
@@ -170,19 +174,20 @@ void tst_WhatsAppAdapter::systemErrorsAreNotEvents()
 
 void tst_WhatsAppAdapter::interactiveReplies()
 {
-    const InboundEvent button = single(inbound(message(
-        "wamid.b1", "interactive",
-        {{"type", "button_reply"},
-         {"button_reply", QJsonObject{{"id", "book-call"}, {"title", "Book a call"}}}})));
+    const InboundEvent button = single(inbound(
+        message("wamid.b1", "interactive",
+                {{"type", "button_reply"},
+                 {"button_reply", QJsonObject{{"id", "book-call"}, {"title", "Book a call"}}}})));
     QCOMPARE(button.body, QStringLiteral("Book a call"));
     QCOMPARE(button.extra.value("interactive_type").toString(), QStringLiteral("button_reply"));
     QCOMPARE(button.extra.value("reply_id").toString(), QStringLiteral("book-call"));
 
-    const InboundEvent list = single(inbound(message(
-        "wamid.l1", "interactive",
-        {{"type", "list_reply"},
-         {"list_reply", QJsonObject{{"id", "refi-30"}, {"title", "30-year refinance"},
-                                    {"description", "Fixed rate"}}}})));
+    const InboundEvent list
+        = single(inbound(message("wamid.l1", "interactive",
+                                 {{"type", "list_reply"},
+                                  {"list_reply", QJsonObject{{"id", "refi-30"},
+                                                             {"title", "30-year refinance"},
+                                                             {"description", "Fixed rate"}}}})));
     QCOMPARE(list.body, QStringLiteral("30-year refinance"));
     QCOMPARE(list.extra.value("interactive_type").toString(), QStringLiteral("list_reply"));
     QCOMPARE(list.extra.value("reply_id").toString(), QStringLiteral("refi-30"));
@@ -191,8 +196,8 @@ void tst_WhatsAppAdapter::interactiveReplies()
 
 void tst_WhatsAppAdapter::templateButton()
 {
-    const InboundEvent e = single(
-        inbound(message("wamid.t1", "button", {{"payload", "STOP_PROMOS"}, {"text", "Stop promotions"}})));
+    const InboundEvent e = single(inbound(
+        message("wamid.t1", "button", {{"payload", "STOP_PROMOS"}, {"text", "Stop promotions"}})));
     QCOMPARE(e.kind, InboundEvent::Kind::Message);
     QCOMPARE(e.body, QStringLiteral("Stop promotions"));
     QCOMPARE(e.extra.value("button_payload").toString(), QStringLiteral("STOP_PROMOS"));
@@ -206,7 +211,8 @@ void tst_WhatsAppAdapter::media_data()
     QTest::newRow("image") << "image"
                            << QJsonObject{{"caption", "My paystub"},
                                           {"mime_type", "image/jpeg"},
-                                          {"sha256", "IeHfGyMTZ0AXZMC0VtEoGXXaAJPPOBWnhBgKabH+ckA="},
+                                          {"sha256",
+                                           "IeHfGyMTZ0AXZMC0VtEoGXXaAJPPOBWnhBgKabH+ckA="},
                                           {"id", "1013859600285441"}}
                            << "My paystub";
     QTest::newRow("document") << "document"
@@ -223,7 +229,9 @@ void tst_WhatsAppAdapter::media_data()
                                           {"voice", true}}
                            << "";
     QTest::newRow("video") << "video"
-                           << QJsonObject{{"mime_type", "video/mp4"}, {"sha256", "y="}, {"id", "4444"}}
+                           << QJsonObject{{"mime_type", "video/mp4"},
+                                          {"sha256", "y="},
+                                          {"id", "4444"}}
                            << "";
     QTest::newRow("sticker") << "sticker"
                              << QJsonObject{{"mime_type", "image/webp"},
@@ -254,10 +262,12 @@ void tst_WhatsAppAdapter::media()
 
 void tst_WhatsAppAdapter::locationContactsReaction()
 {
-    const InboundEvent location = single(inbound(
-        message("wamid.loc", "location",
-                {{"latitude", 39.9612}, {"longitude", -82.9988}, {"name", "Main office"},
-                 {"address", "100 E Broad St, Columbus, OH"}})));
+    const InboundEvent location
+        = single(inbound(message("wamid.loc", "location",
+                                 {{"latitude", 39.9612},
+                                  {"longitude", -82.9988},
+                                  {"name", "Main office"},
+                                  {"address", "100 E Broad St, Columbus, OH"}})));
     QCOMPARE(location.body, QStringLiteral("Main office, 100 E Broad St, Columbus, OH"));
     QCOMPARE(location.extra.value("location").toObject().value("latitude").toDouble(), 39.9612);
 
@@ -279,8 +289,8 @@ void tst_WhatsAppAdapter::locationContactsReaction()
 void tst_WhatsAppAdapter::unsupportedAndUnknownTypesAreKept()
 {
     QJsonObject unsupported = message("wamid.u1", "unsupported", {});
-    unsupported.insert("errors", QJsonArray{QJsonObject{{"code", 131051},
-                                                        {"title", "Message type unknown"}}});
+    unsupported.insert(
+        "errors", QJsonArray{QJsonObject{{"code", 131051}, {"title", "Message type unknown"}}});
     const InboundEvent u = single(inbound(unsupported));
     QCOMPARE(u.kind, InboundEvent::Kind::Message);
     QCOMPARE(u.extra.value("type").toString(), QStringLiteral("unsupported"));
@@ -303,7 +313,8 @@ void tst_WhatsAppAdapter::contextAndReferralAreKept()
                                      {"headline", "Refinance today"},
                                      {"ctwa_clid", "ARAkLkA"}});
     const InboundEvent e = single(inbound(m));
-    QCOMPARE(e.extra.value("context").toObject().value("id").toString(), QStringLiteral("wamid.ours"));
+    QCOMPARE(e.extra.value("context").toObject().value("id").toString(),
+             QStringLiteral("wamid.ours"));
     QCOMPARE(e.extra.value("referral").toObject().value("source_id").toString(),
              QStringLiteral("238470000000001"));
 }
@@ -355,9 +366,9 @@ void tst_WhatsAppAdapter::injectionStringsAreKeptVerbatim_data()
 void tst_WhatsAppAdapter::injectionStringsAreKeptVerbatim()
 {
     QFETCH(QString, text);
-    const QByteArray body = envelope(
-        {{"contacts", QJsonArray{contact("16505551234", text)}},
-         {"messages", QJsonArray{message("wamid.inj", "text", {{"body", text}})}}});
+    const QByteArray body
+        = envelope({{"contacts", QJsonArray{contact("16505551234", text)}},
+                    {"messages", QJsonArray{message("wamid.inj", "text", {{"body", text}})}}});
     const InboundEvent e = single(body);
     QCOMPARE(e.body, text);
     QCOMPARE(e.senderName, text);
@@ -380,9 +391,9 @@ void tst_WhatsAppAdapter::unknownFieldsAreIgnored()
 
 void tst_WhatsAppAdapter::otherFieldsAndStatusesAreSkipped()
 {
-    auto events = WhatsAppAdapter::parse(
-        envelope({{"event", "APPROVED"}, {"message_template_id", 12345}},
-                 QStringLiteral("message_template_status_update")));
+    auto events
+        = WhatsAppAdapter::parse(envelope({{"event", "APPROVED"}, {"message_template_id", 12345}},
+                                          QStringLiteral("message_template_status_update")));
     LD_VERIFY_OK(events);
     QVERIFY(events->isEmpty());
 
@@ -415,20 +426,22 @@ void tst_WhatsAppAdapter::malformedBodies_data()
     QTest::newRow("whitespace") << QByteArray(" \n") << "empty";
     QTest::newRow("truncated") << good.left(good.size() / 2) << "not valid JSON";
     QTest::newRow("not json") << QByteArray("hub.mode=subscribe") << "not valid JSON";
-    QTest::newRow("trailing garbage") << good + "}" << "not valid JSON";
+    QTest::newRow("trailing garbage") << good + "}"
+                                      << "not valid JSON";
     QTest::newRow("array") << QByteArray("[{\"object\":\"whatsapp_business_account\"}]")
                            << "not a JSON object";
-    QTest::newRow("invalid utf-8") << QByteArray(good).replace("Dana", "D\xff\xfe" "a")
+    QTest::newRow("invalid utf-8") << QByteArray(good).replace("Dana", "D\xff\xfe"
+                                                                       "a")
                                    << "not valid JSON";
-    QTest::newRow("overlong utf-8") << QByteArray(good).replace("Dana", "D\xc0\xaf" "a")
+    QTest::newRow("overlong utf-8") << QByteArray(good).replace("Dana", "D\xc0\xaf"
+                                                                        "a")
                                     << "not valid JSON";
     QByteArray deep = "{\"object\":\"whatsapp_business_account\",\"entry\":";
     deep += QByteArray(5000, '[') + QByteArray(5000, ']') + "}";
     QTest::newRow("deeply nested") << deep << "not valid JSON";
     QTest::newRow("wrong object") << QByteArray(R"({"object":"page","entry":[]})") << "object";
     QTest::newRow("no object") << QByteArray(R"({"entry":[]})") << "object";
-    QTest::newRow("no entry") << QByteArray(R"({"object":"whatsapp_business_account"})")
-                              << "entry";
+    QTest::newRow("no entry") << QByteArray(R"({"object":"whatsapp_business_account"})") << "entry";
     QTest::newRow("entry not array")
         << QByteArray(R"({"object":"whatsapp_business_account","entry":{}})") << "entry";
 }
@@ -498,19 +511,32 @@ void tst_WhatsAppAdapter::statusesNeverRegress_data()
     QTest::addColumn<QString>("current");
     QTest::addColumn<QString>("incoming");
     QTest::addColumn<bool>("advances");
-    QTest::newRow("queued->sent") << "queued" << "sent" << true;
-    QTest::newRow("sent->delivered") << "sent" << "delivered" << true;
-    QTest::newRow("sent->read (delivered skipped)") << "sent" << "read" << true;
-    QTest::newRow("delivered->read") << "delivered" << "read" << true;
-    QTest::newRow("read->delivered (late)") << "read" << "delivered" << false;
-    QTest::newRow("read->sent (late)") << "read" << "sent" << false;
-    QTest::newRow("delivered->sent (late)") << "delivered" << "sent" << false;
-    QTest::newRow("read->read (redelivery)") << "read" << "read" << false;
-    QTest::newRow("sent->failed") << "sent" << "failed" << true;
-    QTest::newRow("failed->sent (late)") << "failed" << "sent" << false;
-    QTest::newRow("failed->delivered") << "failed" << "delivered" << false;
-    QTest::newRow("read->failed") << "read" << "failed" << false;
-    QTest::newRow("sent->bogus") << "sent" << "bogus" << false;
+    QTest::newRow("queued->sent") << "queued"
+                                  << "sent" << true;
+    QTest::newRow("sent->delivered") << "sent"
+                                     << "delivered" << true;
+    QTest::newRow("sent->read (delivered skipped)") << "sent"
+                                                    << "read" << true;
+    QTest::newRow("delivered->read") << "delivered"
+                                     << "read" << true;
+    QTest::newRow("read->delivered (late)") << "read"
+                                            << "delivered" << false;
+    QTest::newRow("read->sent (late)") << "read"
+                                       << "sent" << false;
+    QTest::newRow("delivered->sent (late)") << "delivered"
+                                            << "sent" << false;
+    QTest::newRow("read->read (redelivery)") << "read"
+                                             << "read" << false;
+    QTest::newRow("sent->failed") << "sent"
+                                  << "failed" << true;
+    QTest::newRow("failed->sent (late)") << "failed"
+                                         << "sent" << false;
+    QTest::newRow("failed->delivered") << "failed"
+                                       << "delivered" << false;
+    QTest::newRow("read->failed") << "read"
+                                  << "failed" << false;
+    QTest::newRow("sent->bogus") << "sent"
+                                 << "bogus" << false;
 }
 
 void tst_WhatsAppAdapter::statusesNeverRegress()
