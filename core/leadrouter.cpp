@@ -17,6 +17,18 @@ namespace LeadDesk::Core {
 
 namespace {
 
+Result<bool> hasUsers(Database &db, const QString &businessId)
+{
+    SqliteStatement &users
+        = db.statement("SELECT 1 FROM users WHERE business_id = ?1 AND deleted = 0 LIMIT 1");
+    users.bind(1, businessId);
+    auto row = users.step();
+    users.reset();
+    if (!row)
+        return std::unexpected(row.error());
+    return *row;
+}
+
 struct LeadRow
 {
     QString contactId;
@@ -393,6 +405,15 @@ Result<LeadRouter::Outcome> LeadRouter::route(Database &db, const QString &busin
 
     if (!reassigning && !lead.assignedTo.isEmpty()) {
         outcome.reason = QStringLiteral("already_assigned");
+        return outcome;
+    }
+    // A business without accounts (a store filled from the command line before anyone has
+    // signed in) has nobody to assign to and nobody to read why: the lead stays unassigned
+    // without an activity, rather than a million "nobody available" notes on an import.
+    if (auto users = hasUsers(db, businessId); !users)
+        return std::unexpected(users.error());
+    else if (!*users) {
+        outcome.reason = QStringLiteral("no_users");
         return outcome;
     }
     if (reassigning) {

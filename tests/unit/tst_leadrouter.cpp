@@ -210,6 +210,7 @@ private Q_SLOTS:
     void campaignAssigneeComesFirst();
     void unavailableTargetFallsBackOrStays();
     void nobodyAvailableLeavesTheLeadUnassigned();
+    void withoutAccountsLeadsStayUnassignedQuietly();
     void rolesLimitTheEveryonePool();
     void cursorSurvivesReopeningTheStore();
     void assignmentActivityExplainsTheDecision();
@@ -647,6 +648,25 @@ void tst_LeadRouter::nobodyAvailableLeavesTheLeadUnassigned()
     QCOMPARE(none->reason, QStringLiteral("no_target"));
     QVERIFY(f.activity(other, QStringLiteral("not_assigned"))
                 .first.contains(QStringLiteral("no routing rule matched")));
+}
+
+void tst_LeadRouter::withoutAccountsLeadsStayUnassignedQuietly()
+{
+    Test::TempStore store;
+    Fixture f(store.db(), store.businessId());
+    Core::LeadRouter router;
+    const QString lead = f.lead();
+    auto outcome = router.assign(store.db(), store.businessId(), lead, kNow);
+    LD_VERIFY_OK(outcome);
+    QVERIFY(!outcome->assigned);
+    QCOMPARE(outcome->reason, QStringLiteral("no_users"));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("activities")), 0);
+
+    // Once the business has an account, leads are routed (and explained) again.
+    f.user(QStringLiteral("alice"));
+    auto routed = router.assign(store.db(), store.businessId(), f.lead(), kNow);
+    LD_VERIFY_OK(routed);
+    QVERIFY(routed->assigned);
 }
 
 void tst_LeadRouter::rolesLimitTheEveryonePool()
