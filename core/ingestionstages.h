@@ -4,9 +4,9 @@
 
 namespace LeadDesk::Core {
 
-// Adds the pipeline's standard after-store stages to an ingestor that stores real leads: the
-// routing that assigns a new lead, then the SLA clock it starts (the clock reads the assignee
-// and grade the lead ends up with, so routing goes first). Every place that builds an ingestor
+// Adds the pipeline's standard stages to an ingestor that stores real leads: the SLA clock a new
+// lead starts, set on the record so the row is written once (it depends on the channel and grade
+// only), then the routing that assigns it after the insert. Every place that builds an ingestor
 // for real leads calls this, so a lead is routed and timed however it arrived.
 void addStandardStages(LeadIngestor &ingestor);
 

@@ -82,6 +82,10 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
         record.qualification = scored.qualification;
         record.scoreBreakdown = scored.breakdown;
     }
+    for (const BeforeStore &stage : m_beforeStore) {
+        if (auto ok = stage(m_db, record, now); !ok)
+            return std::unexpected(ok.error());
+    }
     if (auto ok = m_leads.insert(record, now); !ok)
         return std::unexpected(ok.error());
 

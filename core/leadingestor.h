@@ -46,6 +46,11 @@ public:
 
     Result<Stored> store(const QString &businessId, LeadRecord record);
 
+    // Work on a new lead's record just before its insert, in the order added (the SLA clock it
+    // starts). Not called for duplicates; a failing stage fails the store.
+    using BeforeStore = std::function<Result<void>(Database &db, LeadRecord &lead, qint64 nowMs)>;
+    void addBeforeStore(BeforeStore stage) { m_beforeStore.push_back(std::move(stage)); }
+
     // Work that follows a new lead's insert in the same transaction, in the order added: the
     // routing that assigns it, the SLA clock it starts. Not called for duplicates. A failing
     // stage fails the store, so the caller's transaction keeps the lead and its follow-ups
@@ -67,6 +72,7 @@ private:
     LeadRepository m_leads;
     IdentityResolver m_identities;
     std::shared_ptr<const ScoringRules> m_scoring;
+    std::vector<BeforeStore> m_beforeStore;
     std::vector<AfterStore> m_afterStore;
     QHash<QString, std::pair<QString, QString>> m_campaigns; // "business/external id" -> (id, name)
 };

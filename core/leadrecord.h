@@ -5,6 +5,8 @@
 #include <QMetaType>
 #include <QString>
 
+#include <optional>
+
 namespace LeadDesk::Core {
 
 // A lead as a source delivered it: every value still the text the source sent, before
@@ -67,6 +69,10 @@ struct LeadRecord
 
     QJsonObject details; // typed source-specific values
     qint64 createdAtMs = 0;
+
+    // The SLA clock a new lead starts with (SlaClock's ingestion stage fills them in before the
+    // insert, so the row is written once); none: the lead starts without one.
+    std::optional<qint64> slaStartedAt, slaAtRiskAt, responseDueAt, firstResponseDueAt;
 };
 
 } // namespace LeadDesk::Core

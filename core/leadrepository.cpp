@@ -315,9 +315,11 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
         "utm_content, service_interest, urgency, message, budget_range, timeline, visitor_id, "
         "session_id, ip_address, user_agent, referrer_url, landing_page_url, consent_given, "
         "lead_score, lead_grade, qualification_status, score_breakdown, status, assigned_to, "
-        "details, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
+        "details, created_at, updated_at, hlc, sla_started_at, sla_at_risk_at, response_due_at, "
+        "first_response_due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
         "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
-        "?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44)");
+        "?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, "
+        "?45, ?46, ?47, ?48)");
     int i = 1;
     insert.bind(i++, r.id);
     insert.bind(i++, r.businessId);
@@ -349,6 +351,13 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
     insert.bind(i++, r.createdAtMs);
     insert.bind(i++, nowMs);
     insert.bind(i++, Ids::nextHlc(nowMs));
+    for (const std::optional<qint64> *time :
+         {&r.slaStartedAt, &r.slaAtRiskAt, &r.responseDueAt, &r.firstResponseDueAt}) {
+        if (*time)
+            insert.bind(i++, **time);
+        else
+            insert.bindNull(i++);
+    }
     return insert.execute();
 }
 

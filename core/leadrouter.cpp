@@ -373,15 +373,25 @@ Result<LeadRouter::Outcome> LeadRouter::reassignAfterBreach(Database &db, const 
 Result<LeadRouter::Outcome> LeadRouter::route(Database &db, const QString &businessId,
                                               const QString &leadId, qint64 nowMs, Mode mode)
 {
+    const bool reassigning = mode == Mode::ReassignAfterBreach;
+    Outcome outcome;
+    // A business without accounts (a store filled from the command line before anyone has
+    // signed in) has nobody to assign to and nobody to read why: the lead stays unassigned
+    // without an activity, rather than a million "nobody available" notes on an import.
+    if (auto users = hasUsers(db, businessId); !users)
+        return std::unexpected(users.error());
+    else if (!*users) {
+        outcome.reason = QStringLiteral("no_users");
+        return outcome;
+    }
+
     auto found = readLead(db, businessId, leadId);
     if (!found)
         return std::unexpected(found.error());
     if (!*found)
         return fail(QStringLiteral("no lead %1 in this business").arg(leadId));
     const LeadRow &lead = **found;
-    const bool reassigning = mode == Mode::ReassignAfterBreach;
 
-    Outcome outcome;
     outcome.previousUserId = lead.assignedTo;
     LeadRepository leads(db);
     // Reassignment that finds nobody leaves the lead with its assignee: "not_reassigned".
@@ -405,15 +415,6 @@ Result<LeadRouter::Outcome> LeadRouter::route(Database &db, const QString &busin
 
     if (!reassigning && !lead.assignedTo.isEmpty()) {
         outcome.reason = QStringLiteral("already_assigned");
-        return outcome;
-    }
-    // A business without accounts (a store filled from the command line before anyone has
-    // signed in) has nobody to assign to and nobody to read why: the lead stays unassigned
-    // without an activity, rather than a million "nobody available" notes on an import.
-    if (auto users = hasUsers(db, businessId); !users)
-        return std::unexpected(users.error());
-    else if (!*users) {
-        outcome.reason = QStringLiteral("no_users");
         return outcome;
     }
     if (reassigning) {

@@ -254,7 +254,7 @@ Result<std::shared_ptr<const SlaConfig>> SlaClock::configFor(Database &db,
     return shared;
 }
 
-Result<void> SlaClock::startForNewLead(Database &db, const LeadRecord &lead, qint64 nowMs)
+Result<SlaColumns> SlaClock::columnsForNewLead(Database &db, const LeadRecord &lead, qint64 nowMs)
 {
     auto config = configFor(db, lead.businessId);
     if (!config)
@@ -271,7 +271,34 @@ Result<void> SlaClock::startForNewLead(Database &db, const LeadRecord &lead, qin
         columns.atRiskAt = times.atRiskAt;
         columns.dueAt = times.dueAt;
     }
-    return writeColumns(db, lead.id, columns);
+    return columns;
+}
+
+Result<void> SlaClock::startForNewLead(Database &db, const LeadRecord &lead, qint64 nowMs)
+{
+    auto columns = columnsForNewLead(db, lead, nowMs);
+    if (!columns)
+        return std::unexpected(columns.error());
+    return writeColumns(db, lead.id, *columns);
+}
+
+Result<void> SlaClock::fillForNewLead(Database &db, LeadRecord &lead, qint64 nowMs)
+{
+    auto columns = columnsForNewLead(db, lead, nowMs);
+    if (!columns)
+        return std::unexpected(columns.error());
+    lead.slaStartedAt = columns->startedAt;
+    lead.slaAtRiskAt = columns->atRiskAt;
+    lead.responseDueAt = columns->dueAt;
+    lead.firstResponseDueAt = columns->firstResponseDueAt;
+    return {};
+}
+
+LeadIngestor::BeforeStore SlaClock::beforeStoreStage(std::shared_ptr<SlaClock> clock)
+{
+    return [clock](Database &db, LeadRecord &lead, qint64 nowMs) -> Result<void> {
+        return clock->fillForNewLead(db, lead, nowMs);
+    };
 }
 
 Result<void> SlaClock::recordInbound(Database &db, const QString &leadId, qint64 atMs, qint64 nowMs)

@@ -102,6 +102,12 @@ public:
     static LeadIngestor::AfterStore afterStoreStage(std::shared_ptr<SlaClock> clock
                                                     = std::make_shared<SlaClock>());
 
+    // The same clock as startForNewLead(), set on the record before its insert (cheaper: the
+    // row is written once). For LeadIngestor::addBeforeStore.
+    static LeadIngestor::BeforeStore beforeStoreStage(std::shared_ptr<SlaClock> clock
+                                                      = std::make_shared<SlaClock>());
+    Result<void> fillForNewLead(Database &db, LeadRecord &lead, qint64 nowMs);
+
     // A new lead: its first-response clock starts when it arrived (its created_at when that is
     // within the last hour, else now: an imported old lead is news to the business now). Closed
     // leads get a first-response due time but no running clock.
@@ -148,6 +154,7 @@ public:
     static constexpr int kPageSize = 5000;
 
 private:
+    Result<SlaColumns> columnsForNewLead(Database &db, const LeadRecord &lead, qint64 nowMs);
     struct Cached
     {
         QByteArray key; // the documents' text and time zone it was parsed from
