@@ -1,5 +1,7 @@
 #include "businesscalendar.h"
 
+#include "jsonpath.h"
+
 #include "businessrepository.h"
 #include "settingsrepository.h"
 
@@ -15,6 +17,8 @@
 
 namespace LeadDesk::Core {
 
+using namespace JsonPath;
+
 namespace {
 
 constexpr qint64 kDayMs = 24LL * 60 * 60 * 1000;
@@ -24,16 +28,6 @@ constexpr qint64 kUnixEpochJulianDay = 2440588;
 constexpr qint64 kSearchLimitDays = 20 * 366;
 // Extra days built around a span the table must cover, so neighbouring queries reuse it.
 constexpr qint64 kMarginDays = 60;
-
-QString at(const QString &path, const QString &key)
-{
-    return path.isEmpty() ? key : path + u'.' + key;
-}
-
-QString at(const QString &path, qsizetype index)
-{
-    return path + u'[' + QString::number(index) + u']';
-}
 
 // Local wall-clock midnight of a date, as if the local time were UTC.
 qint64 localMidnight(QDate date)

@@ -1,25 +1,19 @@
 #include "weeklyhours.h"
 
+#include "jsonpath.h"
+
 #include <QJsonArray>
 
 #include <algorithm>
 
 namespace LeadDesk::Core {
 
+using namespace JsonPath;
+
 namespace {
 
 constexpr int kMinutesPerDay = 24 * 60;
 constexpr std::array<const char *, 7> kDayKeys = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
-
-QString at(const QString &path, const QString &key)
-{
-    return path.isEmpty() ? key : path + u'.' + key;
-}
-
-QString at(const QString &path, qsizetype index)
-{
-    return path + u'[' + QString::number(index) + u']';
-}
 
 // "H:MM" or "HH:MM", 00:00..24:00; minutes since midnight, or -1.
 int parseClock(const QString &text)
