@@ -3,9 +3,12 @@
 #include "businessrepository.h"
 
 #include <QFile>
+#include <QHostAddress>
+#include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlQuery>
+#include <QTcpSocket>
 #include <QTest>
 
 namespace LeadDesk::Test {
@@ -61,6 +64,72 @@ QJsonObject seedCampaignForm(const QString &email)
                      {QStringLiteral("form_version"), QStringLiteral("v2.1")},
                      {QStringLiteral("consent_given"), true},
                      {QStringLiteral("timestamp"), QStringLiteral("2025-10-03T10:30:00Z")}}}};
+}
+
+QByteArray HttpReply::header(const QByteArray &lowerName) const
+{
+    for (const auto &[name, value] : headers) {
+        if (name == lowerName)
+            return value;
+    }
+    return {};
+}
+
+QJsonObject HttpReply::object() const
+{
+    return QJsonDocument::fromJson(body).object();
+}
+
+HttpReply sendHttp(quint16 port, const QByteArray &method, const QByteArray &target,
+                   const QByteArray &body, const QList<QByteArray> &extraHeaders)
+{
+    QTcpSocket socket;
+    socket.connectToHost(QHostAddress::LocalHost, port);
+    if (!socket.waitForConnected(5000))
+        return {};
+    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
+    if (method == "POST" || !body.isEmpty()) {
+        request += "Content-Type: application/json\r\nContent-Length: "
+                   + QByteArray::number(body.size()) + "\r\n";
+    }
+    for (const QByteArray &header : extraHeaders)
+        request += header + "\r\n";
+    request += "\r\n" + body;
+    socket.write(request);
+    // Read the head, then Content-Length bytes (a kept-alive connection, closed by us after).
+    QByteArray data;
+    qsizetype headEnd = -1;
+    qsizetype wanted = -1;
+    while (wanted < 0 || data.size() < wanted) {
+        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(10'000))
+            break;
+        data += socket.readAll();
+        if (headEnd < 0 && (headEnd = data.indexOf("\r\n\r\n")) >= 0) {
+            const QByteArray head = data.left(headEnd).toLower();
+            const qsizetype at = head.indexOf("content-length:");
+            const qsizetype end = head.indexOf('\r', at);
+            wanted
+                = headEnd + 4
+                  + (at < 0
+                         ? 0
+                         : head.mid(at + 15, end < 0 ? -1 : end - at - 15).trimmed().toLongLong());
+        }
+    }
+    socket.disconnectFromHost();
+
+    HttpReply reply;
+    if (headEnd < 0)
+        return reply;
+    const QList<QByteArray> lines = data.left(headEnd).split('\n');
+    reply.status = lines.value(0).split(' ').value(1).toInt();
+    for (qsizetype i = 1; i < lines.size(); ++i) {
+        const QByteArray line = lines.at(i).trimmed();
+        const qsizetype colon = line.indexOf(':');
+        if (colon > 0)
+            reply.headers.push_back({line.left(colon).toLower(), line.mid(colon + 1).trimmed()});
+    }
+    reply.body = data.mid(headEnd + 4);
+    return reply;
 }
 
 QString fixturePath(const QString &name)

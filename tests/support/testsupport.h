@@ -2,11 +2,14 @@
 
 #include "database.h"
 
+#include <QByteArray>
 #include <QJsonObject>
+#include <QList>
 #include <QString>
 #include <QTemporaryDir>
 
 #include <memory>
+#include <utility>
 
 // Fails the test with the result's error message. (QVERIFY2 would evaluate the message even on
 // success, and reading the error of a successful result is undefined.)
@@ -58,6 +61,22 @@ QStringList seed004ExportKeys();
 
 // Seed 004's campaign-form request JSON, with a per-test e-mail.
 QJsonObject seedCampaignForm(const QString &email = QStringLiteral("john.doe@company.com"));
+
+// One HTTP exchange over loopback, as raw bytes on its own connection, so a test can send what no
+// well-behaved client would. Header names are lower-cased.
+struct HttpReply
+{
+    int status = 0; // 0: no answer
+    QList<std::pair<QByteArray, QByteArray>> headers;
+    QByteArray body;
+
+    [[nodiscard]] QByteArray header(const QByteArray &lowerName) const;
+    [[nodiscard]] QJsonObject object() const;
+};
+// A POST (or any request with a body) is sent as application/json unless `extraHeaders` say
+// otherwise; each extra header is one "Name: value" line.
+HttpReply sendHttp(quint16 port, const QByteArray &method, const QByteArray &target,
+                   const QByteArray &body = {}, const QList<QByteArray> &extraHeaders = {});
 
 // Counts rows in a table (optionally with a WHERE clause without parameters).
 int countRows(Core::Database &db, const QString &table, const QString &where = {});

@@ -17,80 +17,19 @@ using namespace LeadDesk;
 
 namespace {
 
-struct Reply
+struct Reply : Test::HttpReply
 {
-    int status = 0;
-    QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
-    QByteArray body;
-
-    [[nodiscard]] QByteArray header(const QByteArray &lowerName) const
-    {
-        for (const auto &[name, value] : headers) {
-            if (name == lowerName)
-                return value;
-        }
-        return {};
-    }
     // Any JSON value, scalars and null included.
     [[nodiscard]] QJsonValue json() const
     {
         return Core::ChatbotBody::parse(body).value_or(QJsonValue(QJsonValue::Undefined));
     }
-    [[nodiscard]] QJsonObject object() const { return json().toObject(); }
 };
 
-// One request on its own connection, the way a browser widget or curl sends it; raw bytes, so a
-// test can send what no well-behaved client would (invalid UTF-8, no content type).
 Reply send(quint16 port, const QByteArray &method, const QByteArray &target,
            const QByteArray &body = {}, const QList<QByteArray> &extraHeaders = {})
 {
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
-        return {};
-    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    if (method == "POST" || !body.isEmpty()) {
-        request += "Content-Type: application/json\r\nContent-Length: "
-                   + QByteArray::number(body.size()) + "\r\n";
-    }
-    for (const QByteArray &header : extraHeaders)
-        request += header + "\r\n";
-    request += "\r\n" + body;
-    socket.write(request);
-    // Read the head, then Content-Length bytes (a kept-alive connection, closed by us after).
-    QByteArray data;
-    qsizetype headEnd = -1;
-    qsizetype wanted = -1;
-    while (wanted < 0 || data.size() < wanted) {
-        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(10'000))
-            break;
-        data += socket.readAll();
-        if (headEnd < 0 && (headEnd = data.indexOf("\r\n\r\n")) >= 0) {
-            const QByteArray head = data.left(headEnd).toLower();
-            const qsizetype at = head.indexOf("content-length:");
-            const qsizetype end = head.indexOf('\r', at);
-            wanted
-                = headEnd + 4
-                  + (at < 0
-                         ? 0
-                         : head.mid(at + 15, end < 0 ? -1 : end - at - 15).trimmed().toLongLong());
-        }
-    }
-    socket.disconnectFromHost();
-
-    Reply reply;
-    if (headEnd < 0)
-        return reply;
-    const QList<QByteArray> lines = data.left(headEnd).split('\n');
-    reply.status = lines.value(0).split(' ').value(1).toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0)
-            reply.headers.push_back({line.left(colon).toLower(), line.mid(colon + 1).trimmed()});
-    }
-    reply.body = data.mid(headEnd + 4);
-    return reply;
+    return {Test::sendHttp(port, method, target, body, extraHeaders)};
 }
 
 QByteArray json(const QJsonObject &object)

@@ -31,71 +31,13 @@ namespace {
 constexpr auto kSecret = "test_app_secret"; // channels.md §9.1
 constexpr auto kVerifyToken = "my-verify-token-123";
 
-struct Reply
-{
-    int status = 0;
-    QList<std::pair<QByteArray, QByteArray>> headers; // names lower-cased
-    QByteArray body;
-
-    [[nodiscard]] QByteArray header(const QByteArray &lowerName) const
-    {
-        for (const auto &[name, value] : headers) {
-            if (name == lowerName)
-                return value;
-        }
-        return {};
-    }
-    [[nodiscard]] QJsonObject object() const { return QJsonDocument::fromJson(body).object(); }
-};
+using Reply = Test::HttpReply;
 
 // One request on its own connection, raw bytes, so a test can send what Meta never would.
 Reply send(quint16 port, const QByteArray &method, const QByteArray &target,
            const QByteArray &body = {}, const QList<QByteArray> &extraHeaders = {})
 {
-    QTcpSocket socket;
-    socket.connectToHost(QHostAddress::LocalHost, port);
-    if (!socket.waitForConnected(5000))
-        return {};
-    QByteArray request = method + ' ' + target + " HTTP/1.1\r\nHost: 127.0.0.1\r\n";
-    if (method == "POST")
-        request += "Content-Type: application/json\r\nContent-Length: "
-                   + QByteArray::number(body.size()) + "\r\n";
-    for (const QByteArray &header : extraHeaders)
-        request += header + "\r\n";
-    request += "\r\n" + body;
-    socket.write(request);
-    QByteArray data;
-    qsizetype headEnd = -1;
-    qsizetype wanted = -1;
-    while (wanted < 0 || data.size() < wanted) {
-        if (socket.bytesAvailable() == 0 && !socket.waitForReadyRead(10'000))
-            break;
-        data += socket.readAll();
-        if (headEnd < 0 && (headEnd = data.indexOf("\r\n\r\n")) >= 0) {
-            const QByteArray head = data.left(headEnd).toLower();
-            const qsizetype at = head.indexOf("content-length:");
-            const qsizetype end = head.indexOf('\r', at);
-            wanted
-                = headEnd + 4
-                  + (at < 0
-                         ? 0
-                         : head.mid(at + 15, end < 0 ? -1 : end - at - 15).trimmed().toLongLong());
-        }
-    }
-    socket.disconnectFromHost();
-    Reply reply;
-    if (headEnd < 0)
-        return reply;
-    const QList<QByteArray> lines = data.left(headEnd).split('\n');
-    reply.status = lines.value(0).split(' ').value(1).toInt();
-    for (qsizetype i = 1; i < lines.size(); ++i) {
-        const QByteArray line = lines.at(i).trimmed();
-        const qsizetype colon = line.indexOf(':');
-        if (colon > 0)
-            reply.headers.push_back({line.left(colon).toLower(), line.mid(colon + 1).trimmed()});
-    }
-    reply.body = data.mid(headEnd + 4);
-    return reply;
+    return Test::sendHttp(port, method, target, body, extraHeaders);
 }
 
 QByteArray signatureHeader(const QByteArray &body, const QByteArray &secret = kSecret)
