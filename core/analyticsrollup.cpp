@@ -193,7 +193,7 @@ Result<AnalyticsRollup::RebuildStats> AnalyticsRollup::rebuild(Database &db,
                            "lead_grade, qualification_status, waiting_on, lead_score, value_cents, "
                            "first_response_at, campaign_id, "
                            "COALESCE(NULLIF(source_label, ''), channel), COALESCE(utm_content, '') "
-                           "FROM leads WHERE business_id = ?1 AND deleted = 0",
+                           "FROM scored_leads WHERE business_id = ?1 AND deleted = 0",
                            -1, &scan, nullptr)
         != SQLITE_OK)
         return fail(QString::fromUtf8(sqlite3_errmsg(handle)));

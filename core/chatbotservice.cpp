@@ -409,8 +409,13 @@ Result<void> ChatbotService::writeLead(State &state, const ScoreResult &score, b
     // The lead's score is the session's (the ingestor may have scored the new lead under the
     // lead model; the chatbot's behaviour model is the one that applies).
     SqliteStatement &update = m_db.statement(
-        "UPDATE leads SET lead_score = ?2, lead_grade = ?3, qualification_status = ?4, "
-        "score_breakdown = ?5, updated_at = ?6, hlc = ?7 WHERE id = ?1");
+        "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+        "qualification_status, score_breakdown, scored_at, hlc) "
+        "SELECT id, business_id, ?2, ?3, ?4, ?5, ?6, ?7 FROM leads WHERE id = ?1 "
+        "ON CONFLICT (lead_id) DO UPDATE SET lead_score = excluded.lead_score, "
+        "lead_grade = excluded.lead_grade, qualification_status = excluded.qualification_status, "
+        "score_breakdown = excluded.score_breakdown, scored_at = excluded.scored_at, "
+        "hlc = excluded.hlc");
     update.bind(1, state.session.leadId);
     update.bind(2, qint64(score.score));
     update.bind(3, grade);

@@ -10,11 +10,13 @@ namespace LeadDesk::Core {
 
 namespace {
 
-// Sort key columns per LeadSort; rowid breaks ties, so every key tuple is unique.
+// Sort key columns per LeadSort; rowid breaks ties, so every key tuple is unique. The score
+// sort reads lead_scores' own index, where the lead id breaks ties instead.
 struct SortSpec
 {
     const char *key1;
     const char *key2; // nullptr when the sort has one key
+    bool byScore = false;
 };
 
 SortSpec sortSpec(LeadSort sort)
@@ -30,7 +32,7 @@ SortSpec sortSpec(LeadSort sort)
         return {"campaign_name", nullptr};
     case LeadSort::Score:
     case LeadSort::Grade:
-        return {"lead_score", nullptr};
+        return {"lead_score", nullptr, true};
     case LeadSort::Status:
         return {"status", "created_at"};
     }
@@ -39,7 +41,8 @@ SortSpec sortSpec(LeadSort sort)
 
 const QString kSummaryColumns = QStringLiteral(
     "l.rowid, l.id, l.first_name, l.last_name, l.email, l.phone, l.channel, l.campaign_name, "
-    "l.lead_score, l.lead_grade, l.qualification_status, l.status, l.assigned_to, "
+    "COALESCE(s.lead_score, 0), COALESCE(s.lead_grade, 'D'), "
+    "COALESCE(s.qualification_status, 'unqualified'), l.status, l.assigned_to, "
     "COALESCE(u.display_name, u.username, ''), l.waiting_on, l.created_at");
 
 QJsonObject parseObject(const QString &json)
@@ -66,24 +69,31 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
     const SortSpec spec = sortSpec(request.sort);
     const bool descending = request.order == Qt::DescendingOrder;
     const QString dir = descending ? QStringLiteral(" DESC") : QStringLiteral(" ASC");
-    const QString key1 = QStringLiteral("l.") + QLatin1String(spec.key1);
-    const QString key2 = spec.key2 ? QStringLiteral("l.") + QLatin1String(spec.key2) : QString();
+    const QString table = spec.byScore ? QStringLiteral("s.") : QStringLiteral("l.");
+    const QString key1 = table + QLatin1String(spec.key1);
+    const QString key2 = spec.key2 ? table + QLatin1String(spec.key2) : QString();
+    const QString tie = spec.byScore ? QStringLiteral("s.lead_id") : QStringLiteral("l.rowid");
 
-    // Keyset: (keys..., rowid) strictly after the cursor, in the sort's direction. SQLite turns the
+    // Keyset: (keys..., tie) strictly after the cursor, in the sort's direction. SQLite turns the
     // row-value comparison into an index range, so a deep page costs what the first one does.
-    QString sql = QStringLiteral("SELECT ") + kSummaryColumns
-                  + QStringLiteral(" FROM leads l LEFT JOIN users u ON u.id = l.assigned_to"
-                                   " WHERE l.business_id = ? AND l.deleted = 0");
+    QString sql = QStringLiteral("SELECT ") + kSummaryColumns;
+    sql += spec.byScore
+               ? QStringLiteral(" FROM lead_scores s JOIN leads l ON l.id = s.lead_id"
+                                " LEFT JOIN users u ON u.id = l.assigned_to"
+                                " WHERE s.business_id = ? AND l.deleted = 0")
+               : QStringLiteral(" FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
+                                " LEFT JOIN users u ON u.id = l.assigned_to"
+                                " WHERE l.business_id = ? AND l.deleted = 0");
     if (request.after) {
         const QString cmp = descending ? QStringLiteral(" < ") : QStringLiteral(" > ");
         sql += key2.isEmpty()
-                   ? QStringLiteral(" AND (%1, l.rowid)%2(?, ?)").arg(key1, cmp)
-                   : QStringLiteral(" AND (%1, %2, l.rowid)%3(?, ?, ?)").arg(key1, key2, cmp);
+                   ? QStringLiteral(" AND (%1, %2)%3(?, ?)").arg(key1, tie, cmp)
+                   : QStringLiteral(" AND (%1, %2, %3)%4(?, ?, ?)").arg(key1, key2, tie, cmp);
     }
     sql += QStringLiteral(" ORDER BY ") + key1 + dir;
     if (!key2.isEmpty())
         sql += QStringLiteral(", ") + key2 + dir;
-    sql += QStringLiteral(", l.rowid") + dir + QStringLiteral(" LIMIT ?");
+    sql += QStringLiteral(", ") + tie + dir + QStringLiteral(" LIMIT ?");
 
     QSqlQuery &query = m_db.prepared(sql);
     query.addBindValue(request.businessId);
@@ -91,7 +101,10 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
         query.addBindValue(request.after->key);
         if (!key2.isEmpty())
             query.addBindValue(request.after->key2);
-        query.addBindValue(request.after->rowId);
+        if (spec.byScore)
+            query.addBindValue(request.after->leadId);
+        else
+            query.addBindValue(request.after->rowId);
     }
     const int limit = qBound(1, request.limit, 10000);
     query.addBindValue(limit);
@@ -141,8 +154,8 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
                 return last.score;
             return last.status;
         };
-        page.next
-            = LeadCursor{keyOf(spec.key1), spec.key2 ? keyOf(spec.key2) : QVariant(), last.rowId};
+        page.next = LeadCursor{keyOf(spec.key1), spec.key2 ? keyOf(spec.key2) : QVariant(),
+                               last.rowId, last.id};
     }
     return page;
 }
@@ -155,12 +168,14 @@ Result<LeadDetail> LeadRepository::detail(const QString &leadId)
         "l.campaign_id, l.campaign_name, l.source_label, l.medium, l.utm_source, l.utm_medium, "
         "l.utm_campaign, l.utm_term, l.utm_content, l.service_interest, l.urgency, l.message, "
         "l.budget_range, l.timeline, l.visitor_id, l.session_id, l.ip_address, l.user_agent, "
-        "l.referrer_url, l.landing_page_url, l.consent_given, l.lead_score, l.lead_grade, "
-        "l.qualification_status, l.score_breakdown, l.status, l.assigned_to, l.details, "
+        "l.referrer_url, l.landing_page_url, l.consent_given, COALESCE(s.lead_score, 0), "
+        "COALESCE(s.lead_grade, 'D'), COALESCE(s.qualification_status, 'unqualified'), "
+        "COALESCE(s.score_breakdown, '{}'), l.status, l.assigned_to, l.details, "
         "l.created_at, COALESCE(u.display_name, u.username, ''), l.waiting_on, "
         "l.first_response_at, l.last_inbound_at, c.street, c.city, c.postal_code, c.country, "
         "COALESCE(cp.external_id, '') "
         "FROM leads l JOIN contacts c ON c.id = l.contact_id "
+        "LEFT JOIN lead_scores s ON s.lead_id = l.id "
         "LEFT JOIN users u ON u.id = l.assigned_to "
         "LEFT JOIN campaigns cp ON cp.id = l.campaign_id "
         "WHERE l.id = ? AND l.deleted = 0"));
@@ -308,18 +323,34 @@ Result<LeadCounts> LeadRepository::counts(const QString &businessId)
 
 Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
 {
+    const qint64 hlc = Ids::nextHlc(nowMs);
+    // The score first: the lead's rollup triggers read it.
+    SqliteStatement &score = m_db.statement(
+        "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+        "qualification_status, score_breakdown, scored_at, hlc) "
+        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    score.bind(1, r.id);
+    score.bind(2, r.businessId);
+    score.bind(3, qint64(r.score));
+    score.bind(4, r.grade);
+    score.bind(5, r.qualification);
+    score.bind(6, QJsonDocument(r.scoreBreakdown).toJson(QJsonDocument::Compact));
+    score.bind(7, nowMs);
+    score.bind(8, hlc);
+    if (auto ok = score.execute(); !ok)
+        return ok;
+
     SqliteStatement &insert = m_db.statement(
         "INSERT INTO leads (id, business_id, contact_id, source_id, channel, external_id, "
         "first_name, last_name, email, phone, company, address_line, state, campaign_id, "
         "campaign_name, source_label, medium, utm_source, utm_medium, utm_campaign, utm_term, "
         "utm_content, service_interest, urgency, message, budget_range, timeline, visitor_id, "
         "session_id, ip_address, user_agent, referrer_url, landing_page_url, consent_given, "
-        "lead_score, lead_grade, qualification_status, score_breakdown, status, assigned_to, "
-        "details, created_at, updated_at, hlc, sla_started_at, sla_at_risk_at, response_due_at, "
-        "first_response_due_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, "
-        "?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25, ?26, ?27, "
-        "?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, ?41, ?42, ?43, ?44, "
-        "?45, ?46, ?47, ?48)");
+        "status, assigned_to, details, created_at, updated_at, hlc, sla_started_at, "
+        "sla_at_risk_at, response_due_at, first_response_due_at) VALUES (?1, ?2, ?3, ?4, ?5, "
+        "?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, "
+        "?24, ?25, ?26, ?27, ?28, ?29, ?30, ?31, ?32, ?33, ?34, ?35, ?36, ?37, ?38, ?39, ?40, "
+        "?41, ?42, ?43, ?44)");
     int i = 1;
     insert.bind(i++, r.id);
     insert.bind(i++, r.businessId);
@@ -340,17 +371,13 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
           &r.landingPageUrl})
         insert.bindNullable(i++, *text);
     insert.bind(i++, qint64(r.consentGiven));
-    insert.bind(i++, qint64(r.score));
-    insert.bind(i++, r.grade);
-    insert.bind(i++, r.qualification);
-    insert.bind(i++, QJsonDocument(r.scoreBreakdown).toJson(QJsonDocument::Compact));
     insert.bind(i++, r.status);
     insert.bindNullable(i++, r.assignedTo);
     insert.bind(i++, r.details.isEmpty() ? QByteArray("{}")
                                          : QJsonDocument(r.details).toJson(QJsonDocument::Compact));
     insert.bind(i++, r.createdAtMs);
     insert.bind(i++, nowMs);
-    insert.bind(i++, Ids::nextHlc(nowMs));
+    insert.bind(i++, hlc);
     for (const std::optional<qint64> *time :
          {&r.slaStartedAt, &r.slaAtRiskAt, &r.responseDueAt, &r.firstResponseDueAt}) {
         if (*time)

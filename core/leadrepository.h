@@ -41,6 +41,7 @@ struct LeadCursor
     QVariant key;
     QVariant key2; // second sort key (first name for Name), else null
     qint64 rowId = 0;
+    QString leadId; // the tie-breaker of the score sort
 };
 
 struct LeadPageRequest

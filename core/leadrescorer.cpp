@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "ids.h"
+#include "scorerollupdeltas.h"
 
 #include <QElapsedTimer>
 #include <QPromise>
@@ -24,8 +25,13 @@ namespace {
 // Rows handed to a scoring thread at a time: small enough that scoring keeps pace with reading.
 constexpr int kChunkRows = 1024;
 
-// The score columns a page reads before the rules' own columns (after rowid and lead_score).
-constexpr int kOldTexts = 3; // lead_grade, qualification_status, score_breakdown
+// The texts a page reads per lead before the rules' own columns: the stored score's texts, then
+// where the lead sits in the analytics rollups (ScoreRollupDeltas::LeadKey).
+enum Text { OldGrade, OldQualification, OldBreakdown, LeadId, Channel, Assignee, CampaignId,
+            SourceKey, UtmContent, kFixedTexts };
+// The integer columns before the texts: rowid, old score, has a score row, created_at, has a
+// campaign.
+constexpr int kFirstText = 5;
 
 class Statement final
 {
@@ -68,9 +74,12 @@ struct LeadRescorer::Page
     {
         std::vector<qint64> rowIds;
         std::vector<int> oldScores;
+        std::vector<char> scored;      // the lead has a lead_scores row
+        std::vector<qint64> createdAt;
+        std::vector<char> hasCampaign;
         std::vector<qint64> lastActivity;
         std::string text;        // every string the chunk's rows hold
-        std::vector<Span> spans; // per row: the old grade, qualification, breakdown, then columns
+        std::vector<Span> spans; // per row: the Text columns, then the rules' columns
         // The outcome, one entry per row; breakdown texts in one buffer.
         std::vector<char> changed;
         std::vector<int> scores;
@@ -98,21 +107,29 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
     , m_options(options)
     , m_lastRowId(options.afterRowId)
 {
-    // Only what the rules read, plus what tells whether the stored score changed.
-    m_selectSql = "SELECT rowid, lead_score, lead_grade, qualification_status, score_breakdown";
+    // What the rules read, what tells whether the stored score changed, and the lead's place in
+    // the rollups (the rescore writes their differences itself).
+    m_selectSql = "SELECT leads.rowid, coalesce(s.lead_score, 0), s.lead_id IS NOT NULL, "
+                  "leads.created_at, leads.campaign_id IS NOT NULL, coalesce(s.lead_grade, 'D'), "
+                  "coalesce(s.qualification_status, 'unqualified'), "
+                  "coalesce(s.score_breakdown, '{}'), leads.id, leads.channel, "
+                  "coalesce(leads.assigned_to, ''), coalesce(leads.campaign_id, ''), "
+                  "coalesce(nullif(leads.source_label, ''), leads.channel), "
+                  "coalesce(leads.utm_content, '')";
     if (m_rules->hasDecay())
-        m_selectSql += ", max(created_at, coalesce(last_inbound_at, 0), "
-                       "coalesce(last_outbound_at, 0))";
+        m_selectSql += ", max(leads.created_at, coalesce(leads.last_inbound_at, 0), "
+                       "coalesce(leads.last_outbound_at, 0))";
     for (const QByteArray &column : m_rules->storedColumns())
         m_selectSql += ", " + column;
     // NOT INDEXED: walk the table in rowid order. Left to itself the planner picks an index on
     // business_id and sorts every remaining lead for each page.
-    m_selectSql += " FROM leads NOT INDEXED WHERE rowid > ?1 AND business_id = ?2 AND deleted = 0 ";
+    m_selectSql += " FROM leads NOT INDEXED LEFT JOIN lead_scores AS s ON s.lead_id = leads.id "
+                   "WHERE leads.rowid > ?1 AND leads.business_id = ?2 AND leads.deleted = 0 ";
     // Chatbot leads keep their score: the chatbot's behaviour model made it, and the lead model
     // would overwrite it with one about fields a chat rarely fills.
     if (m_options.skipChatbot)
-        m_selectSql += "AND channel <> 'chatbot' ";
-    m_selectSql += "ORDER BY rowid LIMIT ?3";
+        m_selectSql += "AND leads.channel <> 'chatbot' ";
+    m_selectSql += "ORDER BY leads.rowid LIMIT ?3";
 }
 
 Result<void> LeadRescorer::count(Database &db)
@@ -136,7 +153,7 @@ void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
                 std::vector<std::string_view> &views, auto &chunk)
 {
     const std::size_t rows = chunk.rowIds.size();
-    const std::size_t stride = std::size_t(kOldTexts + columns);
+    const std::size_t stride = std::size_t(kFixedTexts + columns);
     chunk.changed.assign(rows, 0);
     chunk.scores.resize(rows);
     chunk.grades.resize(rows);
@@ -152,13 +169,16 @@ void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
     for (std::size_t r = 0; r < rows; ++r) {
         const Span *spans = chunk.spans.data() + r * stride;
         for (int c = 0; c < columns; ++c)
-            views[std::size_t(c)] = view(spans[kOldTexts + c]);
+            views[std::size_t(c)] = view(spans[kFixedTexts + c]);
         const ScoreTime time
             = decay ? ScoreTime{options.nowMs, chunk.lastActivity[r]} : ScoreTime{};
         rules.scoreStored(views, time, scratch, score);
-        const bool changed
-            = score.score != chunk.oldScores[r] || view(spans[0]) != utf8(score.grade)
-              || view(spans[1]) != utf8(score.qualification) || view(spans[2]) != score.breakdown;
+        // A lead without a score row gets one even when the defaults are its score: the list's
+        // score sort reads lead_scores.
+        const bool changed = !chunk.scored[r] || score.score != chunk.oldScores[r]
+                             || view(spans[OldGrade]) != utf8(score.grade)
+                             || view(spans[OldQualification]) != utf8(score.qualification)
+                             || view(spans[OldBreakdown]) != score.breakdown;
         chunk.changed[r] = changed;
         if (!changed)
             continue;
@@ -208,9 +228,9 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
 
     const bool decay = m_rules->hasDecay();
     page.columns = int(m_rules->storedColumns().size());
-    const int firstText = 2;
-    const int firstColumn = decay ? 6 : 5;
-    const std::size_t stride = std::size_t(kOldTexts + page.columns);
+    const int decayColumn = kFirstText + kFixedTexts;
+    const int firstColumn = decayColumn + (decay ? 1 : 0);
+    const std::size_t stride = std::size_t(kFixedTexts + page.columns);
 
     // Scoring threads start on the first chunk while the rest is still being read.
     const int workers = m_options.workers >= 0
@@ -245,8 +265,11 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
         chunk->rowIds.push_back(sqlite3_column_int64(stmt, 0));
         chunk->oldScores.push_back(sqlite3_column_int(stmt, 1));
+        chunk->scored.push_back(char(sqlite3_column_int(stmt, 2)));
+        chunk->createdAt.push_back(sqlite3_column_int64(stmt, 3));
+        chunk->hasCampaign.push_back(char(sqlite3_column_int(stmt, 4)));
         if (decay)
-            chunk->lastActivity.push_back(sqlite3_column_int64(stmt, 5));
+            chunk->lastActivity.push_back(sqlite3_column_int64(stmt, decayColumn));
         const auto append = [&chunk, stmt](int column) {
             const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, column));
             const int size = sqlite3_column_bytes(stmt, column);
@@ -254,8 +277,8 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
             if (size > 0)
                 chunk->text.append(text, std::size_t(size));
         };
-        for (int c = 0; c < kOldTexts; ++c)
-            append(firstText + c);
+        for (int c = 0; c < kFixedTexts; ++c)
+            append(kFirstText + c);
         for (int c = 0; c < page.columns; ++c)
             append(firstColumn + c);
         ++page.rows;
@@ -380,43 +403,96 @@ LeadRescorer::~LeadRescorer() = default;
 Result<void> LeadRescorer::write(Database &db, const Page &page)
 {
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    // The score triggers wait while this transaction writes (the row never commits: it goes
+    // again below); the page's rollup differences are written once, summed.
+    Statement pause(handle, "INSERT OR IGNORE INTO analytics_paused (paused) VALUES (1)");
+    if (!pause.isValid() || sqlite3_step(pause.get()) != SQLITE_DONE)
+        return std::unexpected(pause.error(QStringLiteral("pausing the score triggers")));
+    ScoreRollupDeltas deltas;
+    if (auto ok = deltas.load(handle, m_businessIdUtf8); !ok)
+        return ok;
+
+    // AsCreated: a new score row is stamped with its lead's creation; an existing one keeps its
+    // stamps. AsChange: every row written is stamped now.
     const bool stamped = m_options.stamp == Stamp::AsChange;
     Statement update(handle,
-                     stamped ? "UPDATE leads SET lead_score = ?1, lead_grade = ?2, "
+                     stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
                                "qualification_status = ?3, score_breakdown = ?4, "
-                               "updated_at = ?5, hlc = ?6 WHERE rowid = ?7"
-                             : "UPDATE leads SET lead_score = ?1, lead_grade = ?2, "
-                               "qualification_status = ?3, score_breakdown = ?4 WHERE rowid = ?7");
+                               "scored_at = ?5, hlc = ?6 WHERE lead_id = ?7"
+                             : "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
+                               "qualification_status = ?3, score_breakdown = ?4 "
+                               "WHERE lead_id = ?7");
+    Statement insert(handle, "INSERT INTO lead_scores (lead_score, lead_grade, "
+                             "qualification_status, score_breakdown, scored_at, hlc, lead_id, "
+                             "business_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     if (!update.isValid())
         return std::unexpected(update.error(QStringLiteral("updating scores")));
-    sqlite3_stmt *stmt = update.get();
+    if (!insert.isValid())
+        return std::unexpected(insert.error(QStringLiteral("inserting scores")));
     for (const auto &chunk : page.chunks) {
+        const std::size_t stride = std::size_t(kFixedTexts + page.columns);
+        const auto view = [&chunk](const Span &span) {
+            return std::string_view(chunk->text.data() + span.offset, span.size);
+        };
         for (std::size_t r = 0; r < chunk->rowIds.size(); ++r) {
             if (!chunk->changed[r])
                 continue;
-            const QByteArray *grade = chunk->grades[r];
-            const QByteArray *qualification = chunk->qualifications[r];
-            const Span breakdown = chunk->breakdowns[r];
+            const Span *spans = chunk->spans.data() + r * stride;
+            const bool scored = chunk->scored[r];
+            const std::string_view grade(chunk->grades[r]->constData(),
+                                         std::size_t(chunk->grades[r]->size()));
+            const std::string_view qualification(chunk->qualifications[r]->constData(),
+                                                 std::size_t(chunk->qualifications[r]->size()));
+            const std::string_view breakdown(chunk->breakdownText.data()
+                                                 + chunk->breakdowns[r].offset,
+                                             chunk->breakdowns[r].size);
+            const std::string_view leadId = view(spans[LeadId]);
+            sqlite3_stmt *stmt = scored ? update.get() : insert.get();
+            const auto bindText = [stmt](int index, std::string_view value) {
+                sqlite3_bind_text(stmt, index, value.data(), int(value.size()), SQLITE_STATIC);
+            };
             sqlite3_bind_int(stmt, 1, chunk->scores[r]);
-            sqlite3_bind_text(stmt, 2, grade->constData(), int(grade->size()), SQLITE_STATIC);
-            sqlite3_bind_text(stmt, 3, qualification->constData(), int(qualification->size()),
-                              SQLITE_STATIC);
-            sqlite3_bind_text(stmt, 4, chunk->breakdownText.data() + breakdown.offset,
-                              int(breakdown.size), SQLITE_STATIC);
+            bindText(2, grade);
+            bindText(3, qualification);
+            bindText(4, breakdown);
             if (stamped) {
                 sqlite3_bind_int64(stmt, 5, m_options.nowMs);
                 sqlite3_bind_int64(stmt, 6, Ids::nextHlc(m_options.nowMs));
+            } else if (!scored) {
+                sqlite3_bind_int64(stmt, 5, chunk->createdAt[r]);
+                sqlite3_bind_int64(stmt, 6, 0);
             }
-            sqlite3_bind_int64(stmt, 7, chunk->rowIds[r]);
+            bindText(7, leadId);
+            if (!scored)
+                sqlite3_bind_text(stmt, 8, m_businessIdUtf8.constData(),
+                                  int(m_businessIdUtf8.size()), SQLITE_STATIC);
             if (sqlite3_step(stmt) != SQLITE_DONE) {
-                const Error error = update.error(QStringLiteral("updating scores"));
+                const Error error = (scored ? update : insert)
+                                        .error(QStringLiteral("writing scores"));
                 sqlite3_reset(stmt);
                 return std::unexpected(error);
             }
             sqlite3_reset(stmt);
+
+            ScoreRollupDeltas::LeadKey key;
+            key.createdAtMs = chunk->createdAt[r];
+            key.channel = view(spans[Channel]);
+            key.assignee = view(spans[Assignee]);
+            key.hasCampaign = chunk->hasCampaign[r];
+            key.campaignId = view(spans[CampaignId]);
+            key.sourceKey = view(spans[SourceKey]);
+            key.utmContent = view(spans[UtmContent]);
+            deltas.add(key,
+                       {chunk->oldScores[r], view(spans[OldGrade]), view(spans[OldQualification])},
+                       {chunk->scores[r], grade, qualification});
             ++m_progress.changed;
         }
     }
+    if (auto ok = deltas.apply(handle); !ok)
+        return ok;
+    Statement resume(handle, "DELETE FROM analytics_paused");
+    if (!resume.isValid() || sqlite3_step(resume.get()) != SQLITE_DONE)
+        return std::unexpected(resume.error(QStringLiteral("resuming the score triggers")));
     return {};
 }
 

@@ -24,15 +24,17 @@ namespace LeadDesk::Core {
 // next page is read on a second connection while this one is written, and used only if nothing
 // else committed in between (else it is read again inside the writing transaction). Runs where
 // it may open its own transactions: runOnWriter() (the app), or rescoreAll() (the command line,
-// tests). SQLite's cost of rewriting a wide lead row is the floor: see bench_rescore.
+// tests). Scores live in the narrow lead_scores table; a page pauses its score triggers and
+// writes the analytics rollups' differences once, summed (ScoreRollupDeltas): see bench_rescore.
 class LeadRescorer final
 {
 public:
     static constexpr int kPageSize = 20000;
 
-    // AsChange: a rescore is an edit, stamped with a new updated_at and clock stamp so it syncs.
-    // AsCreated: the scores are part of how the rows were made (a generated data set, an import
-    // scored under the business's rules); the rows' stamps stay as they are.
+    // AsChange: a rescore is an edit: each score row written is stamped with scored_at and a
+    // clock stamp, so it syncs. AsCreated: the scores are part of how the rows were made (a
+    // generated data set, an import scored under the business's rules); a new score row takes
+    // its lead's creation time, an existing one keeps its stamps.
     enum class Stamp { AsChange, AsCreated };
 
     struct Options

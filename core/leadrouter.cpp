@@ -65,7 +65,7 @@ Result<std::optional<LeadRow>> readLead(Database &db, const QString &businessId,
         "SELECT l.contact_id, l.assigned_to, l.status, l.first_response_at, l.service_interest, "
         "l.lead_grade, l.lead_score, l.state, l.channel, l.source_label, l.campaign_name, "
         "c.id, c.external_id, c.name, c.auto_assign, c.assigned_to "
-        "FROM leads l LEFT JOIN campaigns c ON c.id = l.campaign_id AND c.deleted = 0 "
+        "FROM scored_leads l LEFT JOIN campaigns c ON c.id = l.campaign_id AND c.deleted = 0 "
         "WHERE l.id = ?1 AND l.business_id = ?2 AND l.deleted = 0");
     select.bind(1, leadId);
     select.bind(2, businessId);

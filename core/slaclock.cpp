@@ -94,7 +94,7 @@ Result<std::optional<LiveLead>> readLead(Database &db, const QString &leadId)
     static const QByteArray sql
         = QByteArray("SELECT business_id, contact_id, first_name, last_name, channel, lead_grade, "
                      "status, assigned_to, first_response_at, last_inbound_at, last_outbound_at, ")
-          + kColumns + " FROM leads WHERE id = ?1 AND deleted = 0";
+          + kColumns + " FROM scored_leads WHERE id = ?1 AND deleted = 0";
     SqliteStatement &select = db.statement(sql.constData());
     select.bind(1, leadId);
     auto row = select.step();
@@ -516,7 +516,8 @@ SlaClock::recomputeAll(Database &db, const QString &businessId, const SlaConfig 
     }
 
     static const QByteArray pageSql
-        = QByteArray("SELECT rowid, channel, lead_grade, status, waiting_on, created_at, "
+        = QByteArray("SELECT leads.rowid, channel, COALESCE(s.lead_grade, 'D'), status, "
+                     "waiting_on, created_at, "
                      "first_response_at, last_inbound_at, last_outbound_at, ")
           + kColumns
           + ", CASE WHEN (sla_started_at IS NULL OR sla_stopped_at IS NOT NULL) "
@@ -527,8 +528,9 @@ SlaClock::recomputeAll(Database &db, const QString &businessId, const SlaConfig 
             "AND m.direction = 'in' AND m.sent_at > COALESCE(leads.last_outbound_at, 0)) END "
             // NOT INDEXED: a rowid range walk. With an index on business_id the planner would
             // read and sort the whole business for every page.
-            "FROM leads NOT INDEXED WHERE rowid > ?2 AND business_id = ?1 AND deleted = 0 "
-            "ORDER BY rowid LIMIT ?3";
+            "FROM leads NOT INDEXED LEFT JOIN lead_scores AS s ON s.lead_id = leads.id "
+            "WHERE leads.rowid > ?2 AND leads.business_id = ?1 AND deleted = 0 "
+            "ORDER BY leads.rowid LIMIT ?3";
 
     RecomputeStats stats;
     qint64 lastRowId = 0;
@@ -629,7 +631,7 @@ Result<void> SlaClock::recomputeLead(Database &db, const QString &leadId, qint64
     static const QByteArray sql
         = QByteArray("SELECT business_id, channel, lead_grade, status, waiting_on, created_at, "
                      "first_response_at, last_inbound_at, last_outbound_at, ")
-          + kColumns + " FROM leads WHERE id = ?1 AND deleted = 0";
+          + kColumns + " FROM scored_leads WHERE id = ?1 AND deleted = 0";
     SqliteStatement &select = db.statement(sql.constData());
     select.bind(1, leadId);
     auto row = select.step();

@@ -200,10 +200,11 @@ Result<SlaPage> SlaTracker::page(qint64 nowMs, int limit, const std::optional<Sl
                                  bool breachedList)
 {
 #define LD_SLA_PAGE(condition)                                                                     \
-    "SELECT l.id, l.first_name, l.last_name, l.channel, l.lead_grade, "                            \
+    "SELECT l.id, l.first_name, l.last_name, l.channel, COALESCE(s.lead_grade, 'D'), "             \
     "COALESCE(NULLIF(u.display_name, ''), u.username, ''), l.first_response_at, "                  \
     "l.sla_started_at, l.sla_at_risk_at, l.response_due_at "                                       \
-    "FROM leads l LEFT JOIN users u ON u.id = l.assigned_to "                                      \
+    "FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id "                                    \
+    "LEFT JOIN users u ON u.id = l.assigned_to "                                                   \
     "WHERE l.business_id = ?1 AND l.sla_stopped_at IS NULL AND l.response_due_at IS NOT NULL "     \
     "AND l.deleted = 0 AND " condition " AND (l.response_due_at, l.id) > (?3, ?4) "                \
     "ORDER BY l.response_due_at, l.id LIMIT ?5"
@@ -323,7 +324,9 @@ Result<SlaCheckResult> SlaTracker::check(qint64 nowMs)
     SlaCheckResult result;
     {
         SqliteStatement &query = m_db.statement(
-            "SELECT id, contact_id, first_name, last_name, channel, lead_grade, assigned_to, "
+            "SELECT id, contact_id, first_name, last_name, channel, "
+            "COALESCE((SELECT lead_grade FROM lead_scores WHERE lead_id = leads.id), 'D'), "
+            "assigned_to, "
             "first_response_at, sla_started_at, response_due_at "
             "FROM leads INDEXED BY idx_leads_sla_unrecorded "
             "WHERE business_id = ?1 AND sla_stopped_at IS NULL AND response_due_at IS NOT NULL "

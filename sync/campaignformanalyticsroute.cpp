@@ -118,7 +118,7 @@ Core::Result<InboundResponse> CampaignFormAnalyticsRoute::fallback(const Inbound
                              startOfDayMs(end.addDays(1))};
     // One pass over the campaign's index range (idx_leads_campaign) per figure group.
     const QString where = QStringLiteral(
-        " FROM leads WHERE business_id = ? AND campaign_id = ? AND created_at >= ? "
+        " FROM scored_leads WHERE business_id = ? AND campaign_id = ? AND created_at >= ? "
         "AND created_at < ? AND deleted = 0");
     const QString qualified = QStringLiteral(
         "qualification_status IN ('marketing_qualified', 'sales_qualified', 'customer')");

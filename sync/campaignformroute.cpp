@@ -143,7 +143,7 @@ Core::Result<ProcessOutcome> CampaignFormRoute::process(const InboundRequest &,
     // The grade the scoring gave decides the promised response time.
     Core::LeadRecord lead = *submission->lead;
     Core::SqliteStatement &grade
-        = context.db.statement("SELECT lead_grade FROM leads WHERE id = ?1");
+        = context.db.statement("SELECT lead_grade FROM scored_leads WHERE id = ?1");
     grade.bind(1, stored->leadId);
     auto row = grade.step();
     if (!row)

@@ -62,7 +62,7 @@ Core::Result<InboundResponse> CampaignFormStatusRoute::read(const InboundRequest
     auto ok = context.db.forEachRow(
         QStringLiteral("SELECT l.status, l.updated_at, l.lead_grade, l.follow_up_at, "
                        "COALESCE(NULLIF(u.email, ''), NULLIF(u.display_name, ''), u.username) "
-                       "FROM leads l LEFT JOIN users u ON u.id = l.assigned_to "
+                       "FROM scored_leads l LEFT JOIN users u ON u.id = l.assigned_to "
                        "WHERE l.id = ? AND l.business_id = ? AND l.deleted = 0"),
         {uuid, m_businessId}, [&](const QSqlQuery &q) {
             const QString status = q.value(0).toString();

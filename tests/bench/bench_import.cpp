@@ -119,7 +119,7 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
                        "PRAGMA cache_size=-524288; PRAGMA temp_store=MEMORY",
                        nullptr, nullptr, nullptr),
           db);
-    sqlite3_stmt *contact, *identity, *lead;
+    sqlite3_stmt *contact, *identity, *score, *lead;
     check(sqlite3_prepare_v2(
               db,
               "INSERT INTO contacts (id, business_id, first_name, last_name, email, phone, "
@@ -132,6 +132,14 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
               "INSERT OR IGNORE INTO contact_identities (id, business_id, contact_id, channel, "
               "external_id, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
               -1, &identity, nullptr),
+          db);
+    // A lead's score row, written before the lead as the store does.
+    check(sqlite3_prepare_v2(
+              db,
+              "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+              "qualification_status, score_breakdown, scored_at, hlc) "
+              "VALUES (?1, ?2, 5, 'D', 'unqualified', '{\"phone\":5}', ?3, ?4)",
+              -1, &score, nullptr),
           db);
     check(sqlite3_prepare_v2(
               db,
@@ -187,6 +195,12 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
             const std::string leadId = Core::Ids::uuidV7(now).toStdString();
             const std::string external = "generic:" + std::to_string(i);
             const std::string details = "{\"credit_score\":" + r.credit + "}";
+            text(score, 1, leadId);
+            text(score, 2, business);
+            sqlite3_bind_int64(score, 3, now);
+            sqlite3_bind_int64(score, 4, now << 16);
+            check(sqlite3_step(score), db);
+            sqlite3_reset(score);
             text(lead, 1, leadId);
             text(lead, 2, business);
             text(lead, 3, contactId);
@@ -208,6 +222,7 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
     const double seconds = timer.nsecsElapsed() / 1e9;
     sqlite3_finalize(contact);
     sqlite3_finalize(identity);
+    sqlite3_finalize(score);
     sqlite3_finalize(lead);
     sqlite3_close(db);
     return double(rows.size()) / seconds;

@@ -88,7 +88,7 @@ QHash<QString, QString> TestLeadTableModel::keysById(const QString &keys)
     QHash<QString, QString> byId;
     QSqlQuery query(m_store->db().connection());
     const QString sql = QStringLiteral("SELECT id, ") + keys
-                        + QStringLiteral(" FROM leads WHERE business_id = ? AND deleted = 0");
+                        + QStringLiteral(" FROM scored_leads WHERE business_id = ? AND deleted = 0");
     query.prepare(sql);
     query.addBindValue(m_store->businessId());
     if (!query.exec())
@@ -113,7 +113,7 @@ QStringList TestLeadTableModel::keysInSqlOrder(const QString &keys, Qt::SortOrde
     QSqlQuery query(m_store->db().connection());
     const QString sql
         = QStringLiteral("SELECT ") + keys
-          + QStringLiteral(" FROM leads WHERE business_id = ? AND deleted = 0 ORDER BY ")
+          + QStringLiteral(" FROM scored_leads WHERE business_id = ? AND deleted = 0 ORDER BY ")
           + orderBy.join(QStringLiteral(", "));
     query.prepare(sql);
     query.addBindValue(m_store->businessId());
@@ -362,7 +362,7 @@ void TestLeadTableModel::displayAndRoles()
 
     QSqlQuery query(m_store->db().connection());
     query.prepare(QStringLiteral("SELECT first_name, last_name, lead_score, lead_grade, status, "
-                                 "channel, created_at, campaign_name FROM leads WHERE id = ?"));
+                                 "channel, created_at, campaign_name FROM scored_leads WHERE id = ?"));
     for (int row : {0, 1, 57, LeadTableModel::kPageSize - 1}) {
         const QString id = model.index(row, 0).data(LeadTableModel::LeadIdRole).toString();
         QCOMPARE(id, model.leadId(row));

@@ -140,10 +140,10 @@ void TestScoringRulesDialog::showsEveryRule()
 void TestScoringRulesDialog::editingAWeightSavesAndRescores()
 {
     const qint64 withPhone = scalar(
-        QStringLiteral("SELECT COUNT(*) FROM leads WHERE score_breakdown LIKE '%phone_provided%' "
+        QStringLiteral("SELECT COUNT(*) FROM scored_leads WHERE score_breakdown LIKE '%phone_provided%' "
                        "AND channel <> 'chatbot'"));
     QVERIFY(withPhone > 0);
-    const qint64 pointsBefore = scalar(QStringLiteral("SELECT SUM(lead_score) FROM leads"));
+    const qint64 pointsBefore = scalar(QStringLiteral("SELECT SUM(lead_score) FROM scored_leads"));
 
     ScoringRulesDialog dialog(*m_engine);
     dialog.show();
@@ -182,9 +182,9 @@ void TestScoringRulesDialog::editingAWeightSavesAndRescores()
     QCOMPARE(**stored, dialog.document());
     QCOMPARE(m_engine->scoringRules()->document(), dialog.document());
     QCOMPARE(scalar(QStringLiteral(
-                 "SELECT COUNT(*) FROM leads WHERE score_breakdown LIKE '%\"phone_provided\":9%'")),
+                 "SELECT COUNT(*) FROM scored_leads WHERE score_breakdown LIKE '%\"phone_provided\":9%'")),
              withPhone);
-    QVERIFY(scalar(QStringLiteral("SELECT SUM(lead_score) FROM leads")) > pointsBefore);
+    QVERIFY(scalar(QStringLiteral("SELECT SUM(lead_score) FROM scored_leads")) > pointsBefore);
 }
 
 void TestScoringRulesDialog::problemsShowTheirPath()

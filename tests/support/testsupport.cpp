@@ -8,6 +8,7 @@
 #include <QJsonObject>
 #include <QProcess>
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTcpSocket>
 #include <QTest>
 
@@ -203,6 +204,31 @@ QStringList seed004ExportKeys()
             QStringLiteral("score_breakdown"),
             QStringLiteral("details"),
             QStringLiteral("messages")};
+}
+
+QStringList rollupSnapshot(Core::Database &db)
+{
+    QStringList rows;
+    for (const char *table : {"analytics_leads_daily", "analytics_campaign_daily"}) {
+        QSqlQuery query(db.connection());
+        query.exec(
+            QStringLiteral("SELECT * FROM %1 ORDER BY 1, 2, 3, 4, 5").arg(QLatin1String(table)));
+        while (query.next()) {
+            const QSqlRecord record = query.record();
+            QStringList values;
+            bool empty = true;
+            for (int i = 0; i < record.count(); ++i) {
+                values << record.value(i).toString();
+                const bool isCounter = record.fieldName(i) != QLatin1String("day")
+                                       && query.value(i).typeId() == QMetaType::LongLong;
+                if (isCounter && query.value(i).toLongLong() != 0)
+                    empty = false;
+            }
+            if (!empty)
+                rows << QLatin1String(table) + u':' + values.join(u'|');
+        }
+    }
+    return rows;
 }
 
 int countRows(Core::Database &db, const QString &table, const QString &where)

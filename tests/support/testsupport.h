@@ -79,6 +79,10 @@ HttpReply sendHttp(quint16 port, const QByteArray &method, const QByteArray &tar
                    const QByteArray &body = {}, const QList<QByteArray> &extraHeaders = {});
 
 // Counts rows in a table (optionally with a WHERE clause without parameters).
+// The analytics rollup rows as text, in key order, rows whose counters are all zero left out (an
+// incremental rollup keeps them, a rebuild does not write them).
+QStringList rollupSnapshot(Core::Database &db);
+
 int countRows(Core::Database &db, const QString &table, const QString &where = {});
 
 } // namespace LeadDesk::Test

@@ -79,14 +79,17 @@ bool insertLead(Core::Database &db, const QString &businessId, const Lead &l)
                                "VALUES (?, ?, 0, 0)"),
                 {contact, businessId})
            && exec(db,
+                   QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
+                                  "qualification_status, lead_score) VALUES (?, ?, ?, ?, ?)"),
+                   {l.id, businessId, l.grade, l.qualification, l.score})
+           && exec(db,
                    QStringLiteral(
                        "INSERT INTO leads (id, business_id, contact_id, channel, created_at, "
-                       "updated_at, status, lead_grade, qualification_status, lead_score, "
-                       "assigned_to, waiting_on, first_response_at, value_cents, campaign_id, "
-                       "source_label, utm_content, deleted) "
-                       "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                   {l.id, businessId, contact, l.channel, l.createdAt, l.status, l.grade,
-                    l.qualification, l.score, orNull(l.assignee), orNull(l.waitingOn),
+                       "updated_at, status, assigned_to, waiting_on, first_response_at, "
+                       "value_cents, campaign_id, source_label, utm_content, deleted) "
+                       "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                   {l.id, businessId, contact, l.channel, l.createdAt, l.status,
+                    orNull(l.assignee), orNull(l.waitingOn),
                     l.responseMinutes < 0 ? QVariant()
                                           : QVariant(l.createdAt + l.responseMinutes * kMinute),
                     l.valueCents < 0 ? QVariant() : QVariant(l.valueCents), orNull(l.campaign),

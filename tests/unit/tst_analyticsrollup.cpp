@@ -33,31 +33,6 @@ bool exec(Core::Database &db, const QString &sql, const QVariantList &values = {
 }
 
 // Every non-empty rollup row of both tables, as text, in key order.
-QStringList snapshot(Core::Database &db)
-{
-    QStringList rows;
-    for (const char *table : {"analytics_leads_daily", "analytics_campaign_daily"}) {
-        QSqlQuery query(db.connection());
-        query.exec(
-            QStringLiteral("SELECT * FROM %1 ORDER BY 1, 2, 3, 4, 5").arg(QLatin1String(table)));
-        while (query.next()) {
-            const QSqlRecord record = query.record();
-            QStringList values;
-            bool empty = true;
-            for (int i = 0; i < record.count(); ++i) {
-                values << record.value(i).toString();
-                const bool isCounter = record.fieldName(i) != QLatin1String("day")
-                                       && query.value(i).typeId() == QMetaType::LongLong;
-                if (isCounter && query.value(i).toLongLong() != 0)
-                    empty = false;
-            }
-            if (!empty)
-                rows << QLatin1String(table) + u':' + values.join(u'|');
-        }
-    }
-    return rows;
-}
-
 } // namespace
 
 class tst_AnalyticsRollup : public QObject
@@ -215,40 +190,56 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
                  QStringLiteral("INSERT INTO contacts (id, business_id, created_at, updated_at) "
                                 "VALUES (?, ?, 0, 0)"),
                  {QStringLiteral("c%1").arg(i), b}));
+        // The score row goes in before its lead (as the store writes it), after it, or never
+        // (the lead counts as 0, D, unqualified): the rollups must agree with a rebuild each way.
+        const QString lead = QStringLiteral("l%1").arg(i);
+        const int scoreOrder = rng.bounded(3);
+        const auto insertScore = [&] {
+            return exec(db,
+                        QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
+                                       "qualification_status, lead_score) VALUES (?, ?, ?, ?, ?)"),
+                        {lead, b, pick(grades), pick(qualifications), rng.bounded(100)});
+        };
+        if (scoreOrder == 0)
+            QVERIFY(insertScore());
         QVERIFY(
             exec(db,
                  QStringLiteral("INSERT INTO leads (id, business_id, contact_id, channel, "
-                                "created_at, updated_at, status, lead_grade, "
-                                "qualification_status, lead_score, assigned_to, waiting_on, "
+                                "created_at, updated_at, status, assigned_to, waiting_on, "
                                 "first_response_at, value_cents, campaign_id, source_label, "
                                 "utm_content, deleted) "
-                                "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {QStringLiteral("l%1").arg(i), b, QStringLiteral("c%1").arg(i), pick(channels),
-                  created, pick(statuses), pick(grades), pick(qualifications), rng.bounded(100),
+                                "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                 {lead, b, QStringLiteral("c%1").arg(i), pick(channels), created, pick(statuses),
                   pick(assignees), pick(waiting), responseAt(created),
                   rng.bounded(3) ? QVariant() : QVariant(rng.bounded(100'000)), pick(campaigns),
                   pick(labels), pick(contents), rng.bounded(10) == 0 ? 1 : 0}));
+        if (scoreOrder == 1)
+            QVERIFY(insertScore());
     }
     // Edits of every column the rollups read, one or several at a time, and deletions.
     for (int i = 0; i < 1200; ++i) {
         const QString id = QStringLiteral("l%1").arg(rng.bounded(n));
         QString set;
+        QString table = QStringLiteral("leads");
         QVariant value;
-        switch (rng.bounded(13)) {
+        switch (rng.bounded(14)) {
         case 0:
             set = "status = ?";
             value = pick(statuses);
             break;
         case 1:
             set = "lead_grade = ?";
+            table = QStringLiteral("lead_scores");
             value = pick(grades);
             break;
         case 2:
             set = "qualification_status = ?";
+            table = QStringLiteral("lead_scores");
             value = pick(qualifications);
             break;
         case 3:
             set = "lead_score = ?";
+            table = QStringLiteral("lead_scores");
             value = rng.bounded(100);
             break;
         case 4:
@@ -283,6 +274,19 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
             set = "channel = ?, utm_content = ?, source_label = 'modal'";
             value = pick(channels);
             break;
+        case 12:
+            // A score row appears, or goes (a lead without one scores the defaults).
+            exec(db, QStringLiteral("DELETE FROM lead_scores WHERE lead_id = ?"), {id});
+            set = "lead_grade = ?";
+            table = QStringLiteral("lead_scores");
+            value = pick(grades);
+            if (rng.bounded(2) == 0) {
+                QVERIFY(exec(db,
+                             QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, "
+                                            "lead_score) VALUES (?, ?, ?)"),
+                             {id, b, rng.bounded(100)}));
+            }
+            break;
         default:
             set = "updated_at = ?";
             value = i;
@@ -292,19 +296,26 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
         if (set.contains(QLatin1String("utm_content")))
             values << pick(contents);
         values << id;
-        QVERIFY(exec(db, QStringLiteral("UPDATE leads SET %1 WHERE id = ?").arg(set), values));
+        const QString key = table == QLatin1String("leads") ? QStringLiteral("id")
+                                                            : QStringLiteral("lead_id");
+        QVERIFY(exec(db, QStringLiteral("UPDATE %1 SET %2 WHERE %3 = ?").arg(table, set, key),
+                     values));
     }
     for (int i = 0; i < 40; ++i)
         QVERIFY(exec(db, QStringLiteral("DELETE FROM leads WHERE id = ?"),
                      {QStringLiteral("l%1").arg(rng.bounded(n))}));
 
     LD_VERIFY_OK(transaction.commit());
+    // A lead that goes takes its score row with it.
+    QCOMPARE(Test::countRows(db, QStringLiteral("lead_scores"),
+                             QStringLiteral("lead_id NOT IN (SELECT id FROM leads)")),
+             0);
 
-    const QStringList kept = snapshot(db);
+    const QStringList kept = Test::rollupSnapshot(db);
     QVERIFY(kept.size() > 50);
     auto stats = AnalyticsRollup::rebuild(db, b);
     LD_VERIFY_OK(stats);
-    const QStringList rebuilt = snapshot(db);
+    const QStringList rebuilt = Test::rollupSnapshot(db);
     QCOMPARE(kept.size(), rebuilt.size());
     for (int i = 0; i < kept.size(); ++i)
         QCOMPARE(kept.at(i), rebuilt.at(i));

@@ -262,7 +262,7 @@ void tst_ChatbotRoutes::journeyOverHttp()
 
     // The lead is in the store with the session's score, made through the receiver's ingestor.
     m_writer->flush();
-    QCOMPARE(Test::countRows(m_store->db(), QStringLiteral("leads"),
+    QCOMPARE(Test::countRows(m_store->db(), QStringLiteral("scored_leads"),
                              QStringLiteral("channel = 'chatbot' AND lead_score = %1").arg(score)),
              1);
 }

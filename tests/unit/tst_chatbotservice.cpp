@@ -784,7 +784,7 @@ void tst_ChatbotService::profileMakesALeadOnceItHasAContact()
              QStringLiteral("chatbot|") + s + u'|' + s);
     QCOMPARE(
         bot.scalar(QStringLiteral("SELECT first_name || ' ' || last_name || '|' || email || '|' "
-                                  "|| utm_source || '|' || lead_score FROM leads")),
+                                  "|| utm_source || '|' || lead_score FROM scored_leads")),
         QStringLiteral("John Merchant|John@example.com|google_ads|15"));
     const QString leadId = bot.scalar(QStringLiteral("SELECT id FROM leads"));
     QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_id FROM chatbot_sessions")), leadId);
@@ -813,7 +813,7 @@ void tst_ChatbotService::profileMakesALeadOnceItHasAContact()
     // The lead's score follows the session's.
     QCOMPARE(bot.act(s, QStringLiteral("clicked_demo")).httpStatus, 200);
     QCOMPARE(
-        bot.scalar(QStringLiteral("SELECT lead_score || '|' || qualification_status FROM leads")),
+        bot.scalar(QStringLiteral("SELECT lead_score || '|' || qualification_status FROM scored_leads")),
         QStringLiteral("30|marketing_qualified"));
     // The summary shows what the visitor typed; the lead holds the normalised values.
     const QJsonObject summary = bot.get(QStringLiteral("/api/lead/summary/") + s).body.toObject();
@@ -967,7 +967,7 @@ void tst_ChatbotService::journeyToSqlAndNotify()
     QCOMPARE(bot.act(s, QStringLiteral("clicked_demo")).httpStatus, 200);
     QCOMPARE(bot.score(s), 100); // 125 before the cap
     QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_score || lead_grade || qualification_status "
-                                       "FROM leads")),
+                                       "FROM scored_leads")),
              QStringLiteral("100Asales_qualified"));
     const QJsonObject sent{{QStringLiteral("message"), QStringLiteral("Notification sent")}};
     const QString path = QStringLiteral("/api/lead/notify");
@@ -1007,7 +1007,7 @@ void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
     const auto due = [&bot] {
         return bot.scalar(QStringLiteral("SELECT first_response_due_at FROM leads")).toLongLong();
     };
-    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM leads")), QStringLiteral("D"));
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")), QStringLiteral("D"));
     QCOMPARE(due(), calendar->addBusinessTime(started, 30 * 60'000));
 
     // The answers make it an A lead: the shipped policy's 15-minute "hot-leads" target applies.
@@ -1019,7 +1019,7 @@ void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
         bot.clock.advanceMs(4'000);
         QCOMPARE(bot.answer(s, q, answers.at(q - 1), 3.5).httpStatus, 200);
     }
-    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM leads")), QStringLiteral("A"));
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")), QStringLiteral("A"));
     QCOMPARE(due(), calendar->addBusinessTime(started, 15 * 60'000));
 }
 
@@ -1286,7 +1286,7 @@ void tst_ChatbotService::readsHaveNoSideEffects()
     auto snapshot = [&bot]() {
         return bot.scalar(QStringLiteral(
             "SELECT (SELECT group_concat(updated_at || hlc) FROM chatbot_sessions) || '|' || "
-            "(SELECT group_concat(updated_at || hlc || lead_score) FROM leads) || '|' || "
+            "(SELECT group_concat(updated_at || hlc || lead_score) FROM scored_leads) || '|' || "
             "(SELECT count(*) FROM behaviors) || (SELECT count(*) FROM answers) || "
             "(SELECT count(*) FROM activities)"));
     };

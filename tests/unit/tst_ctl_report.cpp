@@ -124,17 +124,20 @@ void tst_CtlReport::initTestCase()
                  QStringLiteral("INSERT INTO contacts (id, business_id, created_at, updated_at) "
                                 "VALUES (?, ?, 0, 0)"),
                  {contact, b}));
+        QVERIFY(exec(db,
+                     QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
+                                    "qualification_status, lead_score) VALUES (?, ?, ?, ?, ?)"),
+                     {QLatin1String(r.id), b, QLatin1String(r.grade),
+                      QLatin1String(r.qualification), r.score}));
         QVERIFY(exec(
             db,
             QStringLiteral("INSERT INTO leads (id, business_id, contact_id, channel, "
-                           "created_at, updated_at, status, lead_grade, "
-                           "qualification_status, lead_score, first_response_at, "
+                           "created_at, updated_at, status, first_response_at, "
                            "value_cents, campaign_id, source_label, utm_content, "
-                           "waiting_on) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, "
+                           "waiting_on) VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, "
                            "'business')"),
             {QLatin1String(r.id), b, contact, QLatin1String(r.channel), r.created,
-             QLatin1String(r.status), QLatin1String(r.grade), QLatin1String(r.qualification),
-             r.score,
+             QLatin1String(r.status),
              r.responseMinutes < 0 ? QVariant() : QVariant(r.created + r.responseMinutes * kMinute),
              r.valueCents < 0 ? QVariant() : QVariant(r.valueCents),
              r.campaign ? QVariant(QLatin1String(r.campaign)) : QVariant(),

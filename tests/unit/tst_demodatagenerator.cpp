@@ -559,12 +559,12 @@ void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
 {
     // Every lead carries a breakdown, and grade and qualification follow the default thresholds.
     QCOMPARE(
-        scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE score_breakdown = '{}'")), 0);
+        scalar(db(), QStringLiteral("SELECT COUNT(*) FROM scored_leads WHERE score_breakdown = '{}'")), 0);
     // Web-form details use the keys the default rules read (details.form_completion).
     QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE "
                                         "json_extract(details, '$.form_completion') IS NOT NULL"))
             > 0);
-    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE "
+    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(*) FROM scored_leads WHERE "
                                         "json_extract(score_breakdown, '$.form_completion') > 0"))
             > 0);
     QCOMPARE(
@@ -572,7 +572,7 @@ void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
                                     "json_extract(details, '$.fields_completed') IS NOT NULL")),
         0);
     QCOMPARE(scalar(db(), QStringLiteral(
-                              "SELECT COUNT(*) FROM leads WHERE lead_grade <> CASE "
+                              "SELECT COUNT(*) FROM scored_leads WHERE lead_grade <> CASE "
                               "WHEN lead_score >= 80 THEN 'A' WHEN lead_score >= 60 THEN 'B' "
                               "WHEN lead_score >= 40 THEN 'C' ELSE 'D' END "
                               "OR qualification_status <> CASE WHEN lead_score >= 60 THEN "
@@ -580,7 +580,7 @@ void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
                               "ELSE 'unqualified' END")),
              0);
     // A realistic spread, not one grade for everyone.
-    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(DISTINCT lead_grade) FROM leads")) >= 3);
+    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(DISTINCT lead_grade) FROM scored_leads")) >= 3);
 }
 
 void TestDemoDataGenerator::activitiesRecorded()

@@ -204,7 +204,7 @@ void tst_IngestionStages::importScoresWithTheBusinessRules()
     QCOMPARE(summary->imported, 1);
     writer->reset();
     const QString breakdown
-        = scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM leads")).toString();
+        = scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM scored_leads")).toString();
     QVERIFY2(breakdown.contains(QStringLiteral("\"phone_provided\":9")), qPrintable(breakdown));
 }
 

@@ -143,7 +143,7 @@ struct Fixture
     QVariant column(const QString &leadId, const QString &name)
     {
         QSqlQuery q(store.db().connection());
-        q.prepare(QStringLiteral("SELECT %1 FROM leads WHERE id = ?").arg(name));
+        q.prepare(QStringLiteral("SELECT %1 FROM scored_leads WHERE id = ?").arg(name));
         q.addBindValue(leadId);
         if (!q.exec() || !q.next())
             return QStringLiteral("<none>");

@@ -37,7 +37,7 @@ const QString kHostileDetails = QString::fromUtf8(
     "{\"note\":\"a\\nb \\\"c\\\"\",\"emoji\":\"🙂\",\"n\":[1,2.5e3,-0.5,true,null]}");
 
 // An INSERT with every value bound (no value is ever spliced into the SQL text).
-bool insert(Core::Database &db, const QString &table, const QVariantMap &values)
+bool insertRow(Core::Database &db, const QString &table, const QVariantMap &values)
 {
     QStringList columns;
     QStringList marks;
@@ -55,6 +55,22 @@ bool insert(Core::Database &db, const QString &table, const QVariantMap &values)
         return false;
     }
     return true;
+}
+
+// A lead's score columns go to lead_scores, as the store keeps them.
+bool insert(Core::Database &db, const QString &table, QVariantMap values)
+{
+    if (table != QLatin1String("leads"))
+        return insertRow(db, table, values);
+    QVariantMap score{{QStringLiteral("lead_id"), values.value(QStringLiteral("id"))},
+                      {QStringLiteral("business_id"), values.value(QStringLiteral("business_id"))}};
+    for (const char *column :
+         {"lead_score", "lead_grade", "qualification_status", "score_breakdown"}) {
+        const QString name = QLatin1String(column);
+        if (values.contains(name))
+            score.insert(name, values.take(name));
+    }
+    return insertRow(db, QStringLiteral("lead_scores"), score) && insertRow(db, table, values);
 }
 
 QVariantMap row(std::initializer_list<std::pair<QString, QVariant>> values, qint64 at)

@@ -1,3 +1,4 @@
+#include "analyticsrollup.h"
 #include "clock.h"
 #include "databasethread.h"
 #include "demodatagenerator.h"
@@ -65,6 +66,7 @@ private Q_SLOTS:
     void decayFollowsLastActivity();
     void afterRowIdRescoresOnlyNewLeads();
     void storedScoresMatchTheRecordPath();
+    void rollupsFollowARescore();
     void editsBetweenPagesStayConsistent();
     void pagesAreReadAheadWhileNothingElseWrites();
     void anotherConnectionsCommitIsReadAgain();
@@ -127,11 +129,11 @@ void tst_LeadRescorer::ingestedLeadsAreScored()
     // 25 contact quality + 35 intent + 0 behaviour + 15 paid search (see tst_scoringengine).
     QCOMPARE(scalar(store.db(),
                     QStringLiteral(
-                        "SELECT lead_score || lead_grade || qualification_status FROM leads")),
+                        "SELECT lead_score || lead_grade || qualification_status FROM scored_leads")),
              QStringLiteral("75Bsales_qualified"));
     const QJsonObject breakdown
         = QJsonDocument::fromJson(
-              scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM leads")).toUtf8())
+              scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM scored_leads")).toUtf8())
               .object();
     int sum = 0;
     for (const QJsonValue &points : breakdown)
@@ -145,14 +147,14 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
     Core::ManualClock clock;
     Core::LeadIngestor ingestor(store.db(), clock); // no scoring: the lead arrives unscored
     LD_VERIFY_OK(ingestor.store(store.businessId(), seedExample()));
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score FROM leads")),
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score FROM scored_leads")),
              QStringLiteral("0"));
 
     auto rules = Core::ScoringRules::loadDefault();
     auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), *rules);
     LD_VERIFY_OK(rescored);
     QCOMPARE(*rescored, 1);
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score FROM leads")),
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score FROM scored_leads")),
              QStringLiteral("75"));
 
     // An owner doubles nothing but moves the grade thresholds: the grade follows.
@@ -165,9 +167,9 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
     LD_VERIFY_OK(LeadRescorer::rescoreAll(store.db(), store.businessId(), *changed));
     QCOMPARE(scalar(store.db(),
                     QStringLiteral(
-                        "SELECT lead_score || lead_grade || qualification_status FROM leads")),
+                        "SELECT lead_score || lead_grade || qualification_status FROM scored_leads")),
              QStringLiteral("75Dmarketing_qualified"));
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM leads")),
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM scored_leads")),
              QStringLiteral(R"({"has_phone":75})"));
 }
 
@@ -194,11 +196,11 @@ void tst_LeadRescorer::chatbotLeadsKeepTheirBehaviourScore()
     LD_VERIFY_OK(rescored);
     QCOMPARE(rescored->done, 1); // only the webform lead
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT lead_score || lead_grade || "
-                                               "score_breakdown FROM leads WHERE channel = "
+                                               "score_breakdown FROM scored_leads WHERE channel = "
                                                "'chatbot'")),
              QStringLiteral(R"(42C{"demo_requested":42})"));
     QCOMPARE(scalar(store.db(),
-                    QStringLiteral("SELECT lead_score FROM leads WHERE channel = 'webform'")),
+                    QStringLiteral("SELECT lead_score FROM scored_leads WHERE channel = 'webform'")),
              QStringLiteral("17"));
 }
 
@@ -231,11 +233,11 @@ void tst_LeadRescorer::rescorePagesThroughManyLeads()
     QCOMPARE(rescored->done, n);
     QCOMPARE(rescored->changed, n); // unscored before
     QCOMPARE(steps, (QList<qint64>{kPage, 2 * kPage, n}));
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
                              QStringLiteral("lead_score = 35 AND score_breakdown = "
                                             "'{\"company\":25,\"phone\":10}'")),
              (n + 1) / 2);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
                              QStringLiteral("lead_score = 10 AND lead_grade = 'D' AND "
                                             "qualification_status = 'unqualified' AND "
                                             "score_breakdown = '{\"phone\":10}'")),
@@ -248,10 +250,11 @@ void tst_LeadRescorer::onlyChangedLeadsAreWritten()
     addLeads(store, 10);
     LD_VERIFY_OK(LeadRescorer::rescoreAll(store.db(), store.businessId(),
                                           rulesOf(phoneAndCompany(25)), at(kNow)));
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
-                             QStringLiteral("updated_at = %1").arg(kNow)),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("scored_at = %1").arg(kNow)),
              10);
-    const QString hlcBefore = scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM leads"));
+    const QString hlcBefore
+        = scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM lead_scores"));
 
     // The same rules again: nothing to write, no stamp moves.
     auto same = LeadRescorer::rescoreAll(store.db(), store.businessId(),
@@ -259,25 +262,29 @@ void tst_LeadRescorer::onlyChangedLeadsAreWritten()
     LD_VERIFY_OK(same);
     QCOMPARE(same->done, 10);
     QCOMPARE(same->changed, 0);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
-                             QStringLiteral("updated_at = %1").arg(kNow)),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("scored_at = %1").arg(kNow)),
              10);
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM leads")), hlcBefore);
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM lead_scores")), hlcBefore);
 
     // A new company weight changes only the leads with a company; they are stamped as edits.
     auto weighted = LeadRescorer::rescoreAll(store.db(), store.businessId(),
                                              rulesOf(phoneAndCompany(55)), at(kNow + 2 * kDay));
     LD_VERIFY_OK(weighted);
     QCOMPARE(weighted->changed, 5);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
-                             QStringLiteral("updated_at = %1 AND lead_score = 65 AND lead_grade "
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("scored_at = %1 AND lead_score = 65 AND lead_grade "
                                             "= 'B' AND qualification_status = 'sales_qualified'")
                                  .arg(kNow + 2 * kDay)),
              5);
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
-                             QStringLiteral("updated_at = %1 AND lead_score = 10").arg(kNow)),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("scored_at = %1 AND lead_score = 10").arg(kNow)),
              5);
-    QVERIFY(scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM leads")) != hlcBefore);
+    QVERIFY(scalar(store.db(), QStringLiteral("SELECT sum(hlc) FROM lead_scores")) != hlcBefore);
+    // The leads themselves are not rewritten: a score is not an edit of the lead.
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("updated_at >= %1").arg(kNow)),
+             0);
 }
 
 void tst_LeadRescorer::createdStampLeavesRowsAlone()
@@ -287,6 +294,8 @@ void tst_LeadRescorer::createdStampLeavesRowsAlone()
     const QString stamps
         = scalar(store.db(), QStringLiteral("SELECT group_concat(updated_at || '/' || hlc) FROM "
                                             "leads"));
+    const QString scoreStamps = scalar(
+        store.db(), QStringLiteral("SELECT group_concat(scored_at || '/' || hlc) FROM lead_scores"));
     LeadRescorer::Options options = at(kNow);
     options.stamp = LeadRescorer::Stamp::AsCreated;
     auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
@@ -294,10 +303,14 @@ void tst_LeadRescorer::createdStampLeavesRowsAlone()
     LD_VERIFY_OK(rescored);
     QCOMPARE(rescored->changed, 4);
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT group_concat(updated_at || '/' || hlc) "
-                                               "FROM leads")),
+                                               "FROM scored_leads")),
              stamps);
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT sum(lead_score) FROM leads")),
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT sum(lead_score) FROM scored_leads")),
              QStringLiteral("90"));
+    // The score rows keep their stamps too.
+    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT group_concat(scored_at || '/' || hlc) "
+                                               "FROM lead_scores")),
+             scoreStamps);
 }
 
 void tst_LeadRescorer::decayFollowsLastActivity()
@@ -332,7 +345,7 @@ void tst_LeadRescorer::decayFollowsLastActivity()
     const auto row = [&store](int i) {
         return scalar(store.db(),
                       QStringLiteral("SELECT lead_score || ' ' || lead_grade || ' ' || "
-                                     "score_breakdown FROM leads WHERE email = 'p%1@acme.example'")
+                                     "score_breakdown FROM scored_leads WHERE email = 'p%1@acme.example'")
                           .arg(i));
     };
     // 60 x 0.5 = 30.
@@ -373,10 +386,10 @@ void tst_LeadRescorer::afterRowIdRescoresOnlyNewLeads()
     QCOMPARE(rescored->total, 1);
     QCOMPARE(rescored->done, 1);
     QCOMPARE(
-        Test::countRows(store.db(), QStringLiteral("leads"), QStringLiteral("lead_score = 35")), 1);
+        Test::countRows(store.db(), QStringLiteral("scored_leads"), QStringLiteral("lead_score = 35")), 1);
     QCOMPARE(
         scalar(store.db(),
-               QStringLiteral("SELECT lead_score FROM leads WHERE email = 'late@acme.example'")),
+               QStringLiteral("SELECT lead_score FROM scored_leads WHERE email = 'late@acme.example'")),
         QStringLiteral("35"));
 }
 
@@ -410,7 +423,7 @@ void tst_LeadRescorer::storedScoresMatchTheRecordPath()
     QVERIFY(q.exec(QStringLiteral(
         "SELECT id, lead_score, lead_grade, qualification_status, score_breakdown, "
         "max(created_at, coalesce(last_inbound_at, 0), coalesce(last_outbound_at, 0)) "
-        "FROM leads WHERE channel <> 'chatbot'")));
+        "FROM scored_leads WHERE channel <> 'chatbot'")));
     Core::LeadRepository repository(store.db());
     int checked = 0;
     int decayed = 0;
@@ -438,6 +451,43 @@ void tst_LeadRescorer::storedScoresMatchTheRecordPath()
     QVERIFY(withDetails > 10);
 }
 
+void tst_LeadRescorer::rollupsFollowARescore()
+{
+    // The rescore pauses the per-lead score triggers and writes the rollups' differences itself:
+    // what it leaves must be what a rebuild from the leads gives, in a zone with DST, with
+    // campaigns, assignees and leads that had no score row yet.
+    Test::TempStore store;
+    QSqlQuery zone(store.db().connection());
+    QVERIFY(zone.exec(QStringLiteral("UPDATE businesses SET time_zone = 'America/Chicago'")));
+    Core::DemoDataGenerator::Options demo;
+    demo.leads = 400;
+    demo.seed = 11;
+    demo.nowMs = kNow;
+    LD_VERIFY_OK(Core::DemoDataGenerator(store.db(), demo).generate(store.businessId()));
+    LD_VERIFY_OK(Core::AnalyticsRollup::rebuild(store.db(), store.businessId()));
+    QVERIFY(zone.exec(QStringLiteral(
+        "DELETE FROM lead_scores WHERE lead_id IN (SELECT id FROM leads WHERE rowid % 7 = 0 "
+        "AND channel <> 'chatbot')")));
+    QVERIFY(zone.numRowsAffected() > 0);
+
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                             rulesOf(phoneAndCompany(55)), at(kNow));
+    LD_VERIFY_OK(rescored);
+    QVERIFY(rescored->changed > 100);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("analytics_paused")), 0);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("id NOT IN (SELECT lead_id FROM lead_scores)")),
+             0);
+
+    const QStringList kept = Test::rollupSnapshot(store.db());
+    QVERIFY(kept.size() > 20);
+    LD_VERIFY_OK(Core::AnalyticsRollup::rebuild(store.db(), store.businessId()));
+    const QStringList rebuilt = Test::rollupSnapshot(store.db());
+    QCOMPARE(kept.size(), rebuilt.size());
+    for (int i = 0; i < kept.size(); ++i)
+        QCOMPARE(kept.at(i), rebuilt.at(i));
+}
+
 void tst_LeadRescorer::editsBetweenPagesStayConsistent()
 {
     Test::TempStore store;
@@ -457,8 +507,10 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
                 (void)(*writer)->submit([](Core::Database &db) -> Core::Result<void> {
                     QSqlQuery edit(db.connection());
                     if (!edit.exec(QStringLiteral(
-                            "UPDATE leads SET phone = '', lead_score = 99, updated_at = 7 "
-                            "WHERE rowid = 1"))
+                            "UPDATE leads SET phone = '', updated_at = 7 WHERE rowid = 1"))
+                        || !edit.exec(QStringLiteral(
+                            "UPDATE lead_scores SET lead_score = 99 "
+                            "WHERE lead_id = (SELECT id FROM leads WHERE rowid = 1)"))
                         || !edit.exec(QStringLiteral(
                             "UPDATE leads SET company = '', updated_at = 7 WHERE rowid = 3")))
                         return Core::fail(QStringLiteral("edit failed"));
@@ -476,14 +528,17 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
     // The rescore never wrote over the edit of lead 1 with scores of its older values.
     QCOMPARE(scalar(store.db(),
                     QStringLiteral("SELECT phone || '/' || lead_score || '/' || updated_at FROM "
-                                   "leads WHERE rowid = 1")),
+                                   "scored_leads WHERE id = (SELECT id FROM leads WHERE rowid = 1)")),
              QStringLiteral("/99/7"));
     // Lead 3 was scored with its edited values: no company points.
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
-                                               "score_breakdown FROM leads WHERE rowid = 3")),
+                                               "score_breakdown FROM scored_leads "
+                                               "WHERE id = (SELECT id FROM leads WHERE rowid = 3)")),
              QStringLiteral(R"(/10/{"phone":10})"));
     QCOMPARE(scalar(store.db(),
-                    QStringLiteral("SELECT group_concat(lead_score) FROM leads WHERE rowid > 1")),
+                    QStringLiteral("SELECT group_concat(lead_score) FROM (SELECT s.lead_score "
+                                   "FROM leads l JOIN lead_scores s ON s.lead_id = l.id "
+                                   "WHERE l.rowid > 1 ORDER BY l.rowid)")),
              QStringLiteral("10,10,10,35,10"));
 }
 
@@ -503,7 +558,7 @@ void tst_LeadRescorer::pagesAreReadAheadWhileNothingElseWrites()
         QCOMPARE(rescored->changed, 3); // the leads with a company
         // The first page is read by the writer; the next two were read while it wrote.
         QCOMPARE(rescored->pagesReadAhead, readAhead ? 2 : 0);
-        QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+        QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
                                  QStringLiteral("lead_score = %1").arg(readAhead ? 35 : 40)),
                  3);
     }
@@ -530,7 +585,8 @@ void tst_LeadRescorer::anotherConnectionsCommitIsReadAgain()
     QVERIFY(edited);
     QCOMPARE(rescored->pagesReadAhead, 1); // only page (5)
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
-                                               "score_breakdown FROM leads WHERE rowid = 3")),
+                                               "score_breakdown FROM scored_leads "
+                                               "WHERE id = (SELECT id FROM leads WHERE rowid = 3)")),
              QStringLiteral(R"(/10/{"phone":10})"));
 }
 
@@ -550,7 +606,7 @@ void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
     QCOMPARE(done->done, 2);
     QCOMPARE(done->total, 5);
     (*writer)->flush();
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"), QStringLiteral("lead_score > 0")),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"), QStringLiteral("lead_score > 0")),
              2);
 }
 

@@ -102,10 +102,19 @@ public:
     QString lead(const LeadSpec &spec = {})
     {
         const QString id = Core::Ids::uuidV7(kNow);
+        QSqlQuery &score = m_db.prepared(
+            QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, lead_score) "
+                           "VALUES (?, ?, ?, ?)"));
+        score.addBindValue(id);
+        score.addBindValue(m_businessId);
+        score.addBindValue(spec.grade);
+        score.addBindValue(spec.score);
+        if (!m_db.exec(score))
+            qFatal("score insert failed");
         QSqlQuery &q = m_db.prepared(QStringLiteral(
             "INSERT INTO leads (id, business_id, contact_id, channel, source_label, campaign_id, "
-            "service_interest, lead_grade, lead_score, state, status, assigned_to, created_at, "
-            "updated_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
+            "service_interest, state, status, assigned_to, created_at, updated_at) "
+            "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"));
         const auto nullable = [](const QString &s) {
             return s.isEmpty() ? QVariant() : QVariant(s);
         };
@@ -116,8 +125,6 @@ public:
         q.addBindValue(nullable(spec.sourceLabel));
         q.addBindValue(nullable(spec.campaignId));
         q.addBindValue(nullable(spec.serviceInterest));
-        q.addBindValue(spec.grade);
-        q.addBindValue(spec.score);
         q.addBindValue(nullable(spec.state));
         q.addBindValue(spec.status);
         q.addBindValue(nullable(spec.assignedTo));
