@@ -11,6 +11,7 @@
 #include <QVariant>
 
 #include <atomic>
+#include <mutex>
 
 #include <sqlite3.h>
 
@@ -67,6 +68,11 @@ Database::~Database()
 
 Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode, int targetVersion)
 {
+    // SQLite keeps memory statistics by default, taking one process-wide mutex on every
+    // allocation: the writer, the readers and a rescore's read-ahead queue on it. Only possible
+    // before SQLite initialises, which the first open below does.
+    static std::once_flag configured;
+    std::call_once(configured, [] { (void)sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0); });
     const QString name = QStringLiteral("leaddesk-%1").arg(s_connectionCounter.fetch_add(1));
     std::unique_ptr<Database> self(new Database(name, path));
     QSqlDatabase db = QSqlDatabase::addDatabase(QStringLiteral("QSQLITE"), name);

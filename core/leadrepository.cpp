@@ -77,13 +77,12 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
     // Keyset: (keys..., tie) strictly after the cursor, in the sort's direction. SQLite turns the
     // row-value comparison into an index range, so a deep page costs what the first one does.
     QString sql = QStringLiteral("SELECT ") + kSummaryColumns;
-    sql += spec.byScore
-               ? QStringLiteral(" FROM lead_scores s JOIN leads l ON l.id = s.lead_id"
-                                " LEFT JOIN users u ON u.id = l.assigned_to"
-                                " WHERE s.business_id = ? AND l.deleted = 0")
-               : QStringLiteral(" FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
-                                " LEFT JOIN users u ON u.id = l.assigned_to"
-                                " WHERE l.business_id = ? AND l.deleted = 0");
+    sql += spec.byScore ? QStringLiteral(" FROM lead_scores s JOIN leads l ON l.id = s.lead_id"
+                                         " LEFT JOIN users u ON u.id = l.assigned_to"
+                                         " WHERE s.business_id = ? AND l.deleted = 0")
+                        : QStringLiteral(" FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
+                                         " LEFT JOIN users u ON u.id = l.assigned_to"
+                                         " WHERE l.business_id = ? AND l.deleted = 0");
     if (request.after) {
         const QString cmp = descending ? QStringLiteral(" < ") : QStringLiteral(" > ");
         sql += key2.isEmpty()
@@ -325,10 +324,10 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
 {
     const qint64 hlc = Ids::nextHlc(nowMs);
     // The score first: the lead's rollup triggers read it.
-    SqliteStatement &score = m_db.statement(
-        "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-        "qualification_status, score_breakdown, scored_at, hlc) "
-        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+    SqliteStatement &score
+        = m_db.statement("INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+                         "qualification_status, score_breakdown, scored_at, hlc) "
+                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     score.bind(1, r.id);
     score.bind(2, r.businessId);
     score.bind(3, qint64(r.score));

@@ -27,8 +27,18 @@ constexpr int kChunkRows = 1024;
 
 // The texts a page reads per lead before the rules' own columns: the stored score's texts, then
 // where the lead sits in the analytics rollups (ScoreRollupDeltas::LeadKey).
-enum Text { OldGrade, OldQualification, OldBreakdown, LeadId, Channel, Assignee, CampaignId,
-            SourceKey, UtmContent, kFixedTexts };
+enum Text {
+    OldGrade,
+    OldQualification,
+    OldBreakdown,
+    LeadId,
+    Channel,
+    Assignee,
+    CampaignId,
+    SourceKey,
+    UtmContent,
+    kFixedTexts
+};
 // The integer columns before the texts: rowid, old score, has a score row, created_at, has a
 // campaign.
 constexpr int kFirstText = 5;
@@ -74,7 +84,7 @@ struct LeadRescorer::Page
     {
         std::vector<qint64> rowIds;
         std::vector<int> oldScores;
-        std::vector<char> scored;      // the lead has a lead_scores row
+        std::vector<char> scored; // the lead has a lead_scores row
         std::vector<qint64> createdAt;
         std::vector<char> hasCampaign;
         std::vector<qint64> lastActivity;
@@ -415,13 +425,12 @@ Result<void> LeadRescorer::write(Database &db, const Page &page)
     // AsCreated: a new score row is stamped with its lead's creation; an existing one keeps its
     // stamps. AsChange: every row written is stamped now.
     const bool stamped = m_options.stamp == Stamp::AsChange;
-    Statement update(handle,
-                     stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
-                               "qualification_status = ?3, score_breakdown = ?4, "
-                               "scored_at = ?5, hlc = ?6 WHERE lead_id = ?7"
-                             : "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
-                               "qualification_status = ?3, score_breakdown = ?4 "
-                               "WHERE lead_id = ?7");
+    Statement update(handle, stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
+                                       "qualification_status = ?3, score_breakdown = ?4, "
+                                       "scored_at = ?5, hlc = ?6 WHERE lead_id = ?7"
+                                     : "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
+                                       "qualification_status = ?3, score_breakdown = ?4 "
+                                       "WHERE lead_id = ?7");
     Statement insert(handle, "INSERT INTO lead_scores (lead_score, lead_grade, "
                              "qualification_status, score_breakdown, scored_at, hlc, lead_id, "
                              "business_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
@@ -467,8 +476,8 @@ Result<void> LeadRescorer::write(Database &db, const Page &page)
                 sqlite3_bind_text(stmt, 8, m_businessIdUtf8.constData(),
                                   int(m_businessIdUtf8.size()), SQLITE_STATIC);
             if (sqlite3_step(stmt) != SQLITE_DONE) {
-                const Error error = (scored ? update : insert)
-                                        .error(QStringLiteral("writing scores"));
+                const Error error
+                    = (scored ? update : insert).error(QStringLiteral("writing scores"));
                 sqlite3_reset(stmt);
                 return std::unexpected(error);
             }

@@ -5,7 +5,6 @@
 
 #include <QList>
 
-
 namespace LeadDesk::Core {
 
 namespace {
@@ -46,7 +45,8 @@ void ScoreRollupDeltas::add(const LeadKey &key, const Score &before, const Score
     static constexpr std::string_view kGrades[] = {"A", "B", "C", "D"};
     static constexpr std::string_view kQualifications[]
         = {"unqualified", "marketing_qualified", "sales_qualified", "customer", "lost"};
-    const QByteArray day = QByteArray::number(AnalyticsRollup::localDay(key.createdAtMs, m_offsets));
+    const QByteArray day
+        = QByteArray::number(AnalyticsRollup::localDay(key.createdAtMs, m_offsets));
 
     Sums &sums = m_daily[{day, bytes(key.channel), bytes(key.assignee)}];
     for (int i = 0; i < 4; ++i)
@@ -60,7 +60,8 @@ void ScoreRollupDeltas::add(const LeadKey &key, const Score &before, const Score
         return;
     CampaignSums &campaign = m_campaign[{bytes(key.campaignId), day, bytes(key.channel),
                                          bytes(key.sourceKey), bytes(key.utmContent)}];
-    campaign.qualified += int(isQualified(after.qualification)) - int(isQualified(before.qualification));
+    campaign.qualified
+        += int(isQualified(after.qualification)) - int(isQualified(before.qualification));
     campaign.scoreSum += after.score - before.score;
 }
 

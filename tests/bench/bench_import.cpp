@@ -134,13 +134,13 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
               -1, &identity, nullptr),
           db);
     // A lead's score row, written before the lead as the store does.
-    check(sqlite3_prepare_v2(
-              db,
-              "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-              "qualification_status, score_breakdown, scored_at, hlc) "
-              "VALUES (?1, ?2, 5, 'D', 'unqualified', '{\"phone\":5}', ?3, ?4)",
-              -1, &score, nullptr),
-          db);
+    check(
+        sqlite3_prepare_v2(db,
+                           "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+                           "qualification_status, score_breakdown, scored_at, hlc) "
+                           "VALUES (?1, ?2, 5, 'D', 'unqualified', '{\"phone\":5}', ?3, ?4)",
+                           -1, &score, nullptr),
+        db);
     check(sqlite3_prepare_v2(
               db,
               "INSERT INTO leads (id, business_id, contact_id, channel, external_id, first_name, "

@@ -87,8 +87,9 @@ QHash<QString, QString> TestLeadTableModel::keysById(const QString &keys)
 {
     QHash<QString, QString> byId;
     QSqlQuery query(m_store->db().connection());
-    const QString sql = QStringLiteral("SELECT id, ") + keys
-                        + QStringLiteral(" FROM scored_leads WHERE business_id = ? AND deleted = 0");
+    const QString sql
+        = QStringLiteral("SELECT id, ") + keys
+          + QStringLiteral(" FROM scored_leads WHERE business_id = ? AND deleted = 0");
     query.prepare(sql);
     query.addBindValue(m_store->businessId());
     if (!query.exec())
@@ -361,8 +362,9 @@ void TestLeadTableModel::displayAndRoles()
     QTRY_COMPARE_WITH_TIMEOUT(model.rowCount(), LeadTableModel::kPageSize, kTimeoutMs);
 
     QSqlQuery query(m_store->db().connection());
-    query.prepare(QStringLiteral("SELECT first_name, last_name, lead_score, lead_grade, status, "
-                                 "channel, created_at, campaign_name FROM scored_leads WHERE id = ?"));
+    query.prepare(
+        QStringLiteral("SELECT first_name, last_name, lead_score, lead_grade, status, "
+                       "channel, created_at, campaign_name FROM scored_leads WHERE id = ?"));
     for (int row : {0, 1, 57, LeadTableModel::kPageSize - 1}) {
         const QString id = model.index(row, 0).data(LeadTableModel::LeadIdRole).toString();
         QCOMPARE(id, model.leadId(row));

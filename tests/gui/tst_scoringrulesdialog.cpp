@@ -139,9 +139,9 @@ void TestScoringRulesDialog::showsEveryRule()
 
 void TestScoringRulesDialog::editingAWeightSavesAndRescores()
 {
-    const qint64 withPhone = scalar(
-        QStringLiteral("SELECT COUNT(*) FROM scored_leads WHERE score_breakdown LIKE '%phone_provided%' "
-                       "AND channel <> 'chatbot'"));
+    const qint64 withPhone = scalar(QStringLiteral(
+        "SELECT COUNT(*) FROM scored_leads WHERE score_breakdown LIKE '%phone_provided%' "
+        "AND channel <> 'chatbot'"));
     QVERIFY(withPhone > 0);
     const qint64 pointsBefore = scalar(QStringLiteral("SELECT SUM(lead_score) FROM scored_leads"));
 
@@ -181,8 +181,8 @@ void TestScoringRulesDialog::editingAWeightSavesAndRescores()
     QVERIFY(stored->has_value());
     QCOMPARE(**stored, dialog.document());
     QCOMPARE(m_engine->scoringRules()->document(), dialog.document());
-    QCOMPARE(scalar(QStringLiteral(
-                 "SELECT COUNT(*) FROM scored_leads WHERE score_breakdown LIKE '%\"phone_provided\":9%'")),
+    QCOMPARE(scalar(QStringLiteral("SELECT COUNT(*) FROM scored_leads WHERE score_breakdown LIKE "
+                                   "'%\"phone_provided\":9%'")),
              withPhone);
     QVERIFY(scalar(QStringLiteral("SELECT SUM(lead_score) FROM scored_leads")) > pointsBefore);
 }

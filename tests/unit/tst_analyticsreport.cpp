@@ -88,8 +88,8 @@ bool insertLead(Core::Database &db, const QString &businessId, const Lead &l)
                        "updated_at, status, assigned_to, waiting_on, first_response_at, "
                        "value_cents, campaign_id, source_label, utm_content, deleted) "
                        "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                   {l.id, businessId, contact, l.channel, l.createdAt, l.status,
-                    orNull(l.assignee), orNull(l.waitingOn),
+                   {l.id, businessId, contact, l.channel, l.createdAt, l.status, orNull(l.assignee),
+                    orNull(l.waitingOn),
                     l.responseMinutes < 0 ? QVariant()
                                           : QVariant(l.createdAt + l.responseMinutes * kMinute),
                     l.valueCents < 0 ? QVariant() : QVariant(l.valueCents), orNull(l.campaign),

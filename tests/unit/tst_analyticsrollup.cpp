@@ -202,17 +202,16 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
         };
         if (scoreOrder == 0)
             QVERIFY(insertScore());
-        QVERIFY(
-            exec(db,
-                 QStringLiteral("INSERT INTO leads (id, business_id, contact_id, channel, "
-                                "created_at, updated_at, status, assigned_to, waiting_on, "
-                                "first_response_at, value_cents, campaign_id, source_label, "
-                                "utm_content, deleted) "
-                                "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
-                 {lead, b, QStringLiteral("c%1").arg(i), pick(channels), created, pick(statuses),
-                  pick(assignees), pick(waiting), responseAt(created),
-                  rng.bounded(3) ? QVariant() : QVariant(rng.bounded(100'000)), pick(campaigns),
-                  pick(labels), pick(contents), rng.bounded(10) == 0 ? 1 : 0}));
+        QVERIFY(exec(db,
+                     QStringLiteral("INSERT INTO leads (id, business_id, contact_id, channel, "
+                                    "created_at, updated_at, status, assigned_to, waiting_on, "
+                                    "first_response_at, value_cents, campaign_id, source_label, "
+                                    "utm_content, deleted) "
+                                    "VALUES (?, ?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?)"),
+                     {lead, b, QStringLiteral("c%1").arg(i), pick(channels), created,
+                      pick(statuses), pick(assignees), pick(waiting), responseAt(created),
+                      rng.bounded(3) ? QVariant() : QVariant(rng.bounded(100'000)), pick(campaigns),
+                      pick(labels), pick(contents), rng.bounded(10) == 0 ? 1 : 0}));
         if (scoreOrder == 1)
             QVERIFY(insertScore());
     }
@@ -296,10 +295,10 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
         if (set.contains(QLatin1String("utm_content")))
             values << pick(contents);
         values << id;
-        const QString key = table == QLatin1String("leads") ? QStringLiteral("id")
-                                                            : QStringLiteral("lead_id");
-        QVERIFY(exec(db, QStringLiteral("UPDATE %1 SET %2 WHERE %3 = ?").arg(table, set, key),
-                     values));
+        const QString key
+            = table == QLatin1String("leads") ? QStringLiteral("id") : QStringLiteral("lead_id");
+        QVERIFY(
+            exec(db, QStringLiteral("UPDATE %1 SET %2 WHERE %3 = ?").arg(table, set, key), values));
     }
     for (int i = 0; i < 40; ++i)
         QVERIFY(exec(db, QStringLiteral("DELETE FROM leads WHERE id = ?"),

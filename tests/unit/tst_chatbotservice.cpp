@@ -812,9 +812,9 @@ void tst_ChatbotService::profileMakesALeadOnceItHasAContact()
         1);
     // The lead's score follows the session's.
     QCOMPARE(bot.act(s, QStringLiteral("clicked_demo")).httpStatus, 200);
-    QCOMPARE(
-        bot.scalar(QStringLiteral("SELECT lead_score || '|' || qualification_status FROM scored_leads")),
-        QStringLiteral("30|marketing_qualified"));
+    QCOMPARE(bot.scalar(QStringLiteral(
+                 "SELECT lead_score || '|' || qualification_status FROM scored_leads")),
+             QStringLiteral("30|marketing_qualified"));
     // The summary shows what the visitor typed; the lead holds the normalised values.
     const QJsonObject summary = bot.get(QStringLiteral("/api/lead/summary/") + s).body.toObject();
     QCOMPARE(summary.value(u"email").toString(), QStringLiteral("John@Example.COM"));
@@ -1007,7 +1007,8 @@ void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
     const auto due = [&bot] {
         return bot.scalar(QStringLiteral("SELECT first_response_due_at FROM leads")).toLongLong();
     };
-    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")), QStringLiteral("D"));
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")),
+             QStringLiteral("D"));
     QCOMPARE(due(), calendar->addBusinessTime(started, 30 * 60'000));
 
     // The answers make it an A lead: the shipped policy's 15-minute "hot-leads" target applies.
@@ -1019,7 +1020,8 @@ void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
         bot.clock.advanceMs(4'000);
         QCOMPARE(bot.answer(s, q, answers.at(q - 1), 3.5).httpStatus, 200);
     }
-    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")), QStringLiteral("A"));
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")),
+             QStringLiteral("A"));
     QCOMPARE(due(), calendar->addBusinessTime(started, 15 * 60'000));
 }
 

@@ -209,7 +209,8 @@ void tst_Database::listQueriesUseIndexes_data()
     QTest::newRow("score page") << QStringLiteral(
         "SELECT l.id FROM lead_scores s JOIN leads l ON l.id = s.lead_id WHERE s.business_id = 'b' "
         "AND l.deleted = 0 AND (s.lead_score, s.lead_id) < (50, 'x') "
-        "ORDER BY s.lead_score DESC, s.lead_id DESC LIMIT 200") << QStringLiteral("idx_lead_scores_sort");
+        "ORDER BY s.lead_score DESC, s.lead_id DESC LIMIT 200")
+                                << QStringLiteral("idx_lead_scores_sort");
     QTest::newRow("identity probe")
         << QStringLiteral("SELECT contact_id FROM contact_identities WHERE business_id = 'b' AND "
                           "channel = 'email' AND external_id = 'x'")

@@ -558,8 +558,9 @@ void TestDemoDataGenerator::webFormsCarryCampaignAndUtm()
 void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
 {
     // Every lead carries a breakdown, and grade and qualification follow the default thresholds.
-    QCOMPARE(
-        scalar(db(), QStringLiteral("SELECT COUNT(*) FROM scored_leads WHERE score_breakdown = '{}'")), 0);
+    QCOMPARE(scalar(db(), QStringLiteral(
+                              "SELECT COUNT(*) FROM scored_leads WHERE score_breakdown = '{}'")),
+             0);
     // Web-form details use the keys the default rules read (details.form_completion).
     QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(*) FROM leads WHERE "
                                         "json_extract(details, '$.form_completion') IS NOT NULL"))
@@ -580,7 +581,8 @@ void TestDemoDataGenerator::leadsAreScoredByTheDefaultRules()
                               "ELSE 'unqualified' END")),
              0);
     // A realistic spread, not one grade for everyone.
-    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(DISTINCT lead_grade) FROM scored_leads")) >= 3);
+    QVERIFY(scalar(db(), QStringLiteral("SELECT COUNT(DISTINCT lead_grade) FROM scored_leads"))
+            >= 3);
 }
 
 void TestDemoDataGenerator::activitiesRecorded()

@@ -298,7 +298,8 @@ void tst_HttpReceiver::seedRequestIsStoredAndAnswered()
     QSqlQuery q(m_store->db().connection());
     QVERIFY(q.prepare(QStringLiteral(
         "SELECT first_name, last_name, email, phone, company, source_label, utm_medium, "
-        "consent_given, lead_score, lead_grade, details, campaign_id FROM scored_leads WHERE id = ?")));
+        "consent_given, lead_score, lead_grade, details, campaign_id FROM scored_leads WHERE id = "
+        "?")));
     q.addBindValue(uuid);
     QVERIFY(q.exec() && q.next());
     QCOMPARE(q.value(0).toString(), QStringLiteral("John"));

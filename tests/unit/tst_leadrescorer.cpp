@@ -127,13 +127,15 @@ void tst_LeadRescorer::ingestedLeadsAreScored()
     ingestor.setScoring(std::make_shared<const Core::ScoringRules>(*rules));
     LD_VERIFY_OK(ingestor.store(store.businessId(), seedExample()));
     // 25 contact quality + 35 intent + 0 behaviour + 15 paid search (see tst_scoringengine).
-    QCOMPARE(scalar(store.db(),
-                    QStringLiteral(
-                        "SELECT lead_score || lead_grade || qualification_status FROM scored_leads")),
-             QStringLiteral("75Bsales_qualified"));
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral(
+                   "SELECT lead_score || lead_grade || qualification_status FROM scored_leads")),
+        QStringLiteral("75Bsales_qualified"));
     const QJsonObject breakdown
         = QJsonDocument::fromJson(
-              scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM scored_leads")).toUtf8())
+              scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM scored_leads"))
+                  .toUtf8())
               .object();
     int sum = 0;
     for (const QJsonValue &points : breakdown)
@@ -165,10 +167,11 @@ void tst_LeadRescorer::rescoreAppliesChangedRules()
     auto changed = Core::ScoringRules::parse(strict);
     LD_VERIFY_OK(changed);
     LD_VERIFY_OK(LeadRescorer::rescoreAll(store.db(), store.businessId(), *changed));
-    QCOMPARE(scalar(store.db(),
-                    QStringLiteral(
-                        "SELECT lead_score || lead_grade || qualification_status FROM scored_leads")),
-             QStringLiteral("75Dmarketing_qualified"));
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral(
+                   "SELECT lead_score || lead_grade || qualification_status FROM scored_leads")),
+        QStringLiteral("75Dmarketing_qualified"));
     QCOMPARE(scalar(store.db(), QStringLiteral("SELECT score_breakdown FROM scored_leads")),
              QStringLiteral(R"({"has_phone":75})"));
 }
@@ -199,9 +202,10 @@ void tst_LeadRescorer::chatbotLeadsKeepTheirBehaviourScore()
                                                "score_breakdown FROM scored_leads WHERE channel = "
                                                "'chatbot'")),
              QStringLiteral(R"(42C{"demo_requested":42})"));
-    QCOMPARE(scalar(store.db(),
-                    QStringLiteral("SELECT lead_score FROM scored_leads WHERE channel = 'webform'")),
-             QStringLiteral("17"));
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral("SELECT lead_score FROM scored_leads WHERE channel = 'webform'")),
+        QStringLiteral("17"));
 }
 
 void tst_LeadRescorer::rescorePagesThroughManyLeads_data()
@@ -294,8 +298,9 @@ void tst_LeadRescorer::createdStampLeavesRowsAlone()
     const QString stamps
         = scalar(store.db(), QStringLiteral("SELECT group_concat(updated_at || '/' || hlc) FROM "
                                             "leads"));
-    const QString scoreStamps = scalar(
-        store.db(), QStringLiteral("SELECT group_concat(scored_at || '/' || hlc) FROM lead_scores"));
+    const QString scoreStamps
+        = scalar(store.db(),
+                 QStringLiteral("SELECT group_concat(scored_at || '/' || hlc) FROM lead_scores"));
     LeadRescorer::Options options = at(kNow);
     options.stamp = LeadRescorer::Stamp::AsCreated;
     auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
@@ -343,10 +348,11 @@ void tst_LeadRescorer::decayFollowsLastActivity()
     auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(), rules, at(kNow));
     LD_VERIFY_OK(rescored);
     const auto row = [&store](int i) {
-        return scalar(store.db(),
-                      QStringLiteral("SELECT lead_score || ' ' || lead_grade || ' ' || "
-                                     "score_breakdown FROM scored_leads WHERE email = 'p%1@acme.example'")
-                          .arg(i));
+        return scalar(
+            store.db(),
+            QStringLiteral("SELECT lead_score || ' ' || lead_grade || ' ' || "
+                           "score_breakdown FROM scored_leads WHERE email = 'p%1@acme.example'")
+                .arg(i));
     };
     // 60 x 0.5 = 30.
     QCOMPARE(row(0), QStringLiteral(R"(30 D {"company":50,"decay":-30,"phone":10})"));
@@ -385,12 +391,13 @@ void tst_LeadRescorer::afterRowIdRescoresOnlyNewLeads()
     LD_VERIFY_OK(rescored);
     QCOMPARE(rescored->total, 1);
     QCOMPARE(rescored->done, 1);
-    QCOMPARE(
-        Test::countRows(store.db(), QStringLiteral("scored_leads"), QStringLiteral("lead_score = 35")), 1);
-    QCOMPARE(
-        scalar(store.db(),
-               QStringLiteral("SELECT lead_score FROM scored_leads WHERE email = 'late@acme.example'")),
-        QStringLiteral("35"));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
+                             QStringLiteral("lead_score = 35")),
+             1);
+    QCOMPARE(scalar(store.db(),
+                    QStringLiteral(
+                        "SELECT lead_score FROM scored_leads WHERE email = 'late@acme.example'")),
+             QStringLiteral("35"));
 }
 
 void tst_LeadRescorer::storedScoresMatchTheRecordPath()
@@ -526,15 +533,17 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
     QCOMPARE(pages, (QList<qint64>{2, 4, 6}));
 
     // The rescore never wrote over the edit of lead 1 with scores of its older values.
-    QCOMPARE(scalar(store.db(),
-                    QStringLiteral("SELECT phone || '/' || lead_score || '/' || updated_at FROM "
-                                   "scored_leads WHERE id = (SELECT id FROM leads WHERE rowid = 1)")),
-             QStringLiteral("/99/7"));
+    QCOMPARE(
+        scalar(store.db(),
+               QStringLiteral("SELECT phone || '/' || lead_score || '/' || updated_at FROM "
+                              "scored_leads WHERE id = (SELECT id FROM leads WHERE rowid = 1)")),
+        QStringLiteral("/99/7"));
     // Lead 3 was scored with its edited values: no company points.
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
-                                               "score_breakdown FROM scored_leads "
-                                               "WHERE id = (SELECT id FROM leads WHERE rowid = 3)")),
-             QStringLiteral(R"(/10/{"phone":10})"));
+    QCOMPARE(
+        scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
+                                          "score_breakdown FROM scored_leads "
+                                          "WHERE id = (SELECT id FROM leads WHERE rowid = 3)")),
+        QStringLiteral(R"(/10/{"phone":10})"));
     QCOMPARE(scalar(store.db(),
                     QStringLiteral("SELECT group_concat(lead_score) FROM (SELECT s.lead_score "
                                    "FROM leads l JOIN lead_scores s ON s.lead_id = l.id "
@@ -584,10 +593,11 @@ void tst_LeadRescorer::anotherConnectionsCommitIsReadAgain()
     LD_VERIFY_OK(rescored);
     QVERIFY(edited);
     QCOMPARE(rescored->pagesReadAhead, 1); // only page (5)
-    QCOMPARE(scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
-                                               "score_breakdown FROM scored_leads "
-                                               "WHERE id = (SELECT id FROM leads WHERE rowid = 3)")),
-             QStringLiteral(R"(/10/{"phone":10})"));
+    QCOMPARE(
+        scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
+                                          "score_breakdown FROM scored_leads "
+                                          "WHERE id = (SELECT id FROM leads WHERE rowid = 3)")),
+        QStringLiteral(R"(/10/{"phone":10})"));
 }
 
 void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
@@ -606,7 +616,8 @@ void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
     QCOMPARE(done->done, 2);
     QCOMPARE(done->total, 5);
     (*writer)->flush();
-    QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"), QStringLiteral("lead_score > 0")),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
+                             QStringLiteral("lead_score > 0")),
              2);
 }
 
