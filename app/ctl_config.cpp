@@ -3,6 +3,7 @@
 // before it is stored, and what depends on it is recomputed at once.
 #include "ctlcommon.h"
 
+#include "chatbotservice.h"
 #include "configdocuments.h"
 #include "leadrescorer.h"
 #include "scoringrules.h"
@@ -62,7 +63,14 @@ bool applyConfigChange(Core::Database &db, const Core::Business &business, const
             printError(rescored.error().message);
             return false;
         }
-        out() << "rescored " << *rescored << " leads\n";
+        auto chatbot = Core::ChatbotService::rescoreLeads(
+            db, business.id, std::make_shared<const Core::ScoringRules>(std::move(*rules)));
+        if (!chatbot) {
+            printError(chatbot.error().message);
+            return false;
+        }
+        out() << "rescored " << *rescored << " leads and " << *chatbot
+              << " chatbot leads (behaviour model)\n";
     } else if (key == QLatin1String(Core::SettingsRepository::kSlaPolicy)
                || key == QLatin1String(Core::SettingsRepository::kBusinessHours)) {
         auto config = Core::SlaConfig::load(db, business.id);

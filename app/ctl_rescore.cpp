@@ -2,6 +2,7 @@
 // qualification under the business's scoring rules.
 #include "ctlcommon.h"
 
+#include "chatbotservice.h"
 #include "leadrescorer.h"
 #include "scoringrules.h"
 #include "settingsrepository.h"
@@ -83,9 +84,9 @@ int runRescore(const CtlContext &context)
     timer.start();
     Core::LeadRescorer::Options options;
     options.nowMs = now;
+    const auto shared = std::make_shared<const Core::ScoringRules>(std::move(*rules));
     auto rescored = Core::LeadRescorer::rescoreAll(
-        *db, business.id, std::make_shared<const Core::ScoringRules>(std::move(*rules)), options,
-        [tty](const Core::LeadRescorer::Progress &progress) {
+        *db, business.id, shared, options, [tty](const Core::LeadRescorer::Progress &progress) {
             if (tty)
                 std::fprintf(stderr, "\rrescoring: %lld of %lld leads", (long long)progress.done,
                              (long long)progress.total);
@@ -96,8 +97,15 @@ int runRescore(const CtlContext &context)
         printError(rescored.error().message);
         return ExitFailure;
     }
+    // Chatbot leads follow the behaviour model of the same rules.
+    auto chatbot = Core::ChatbotService::rescoreLeads(*db, business.id, shared);
+    if (!chatbot) {
+        printError(chatbot.error().message);
+        return ExitFailure;
+    }
     out() << "rescored " << rescored->done << " leads, " << rescored->changed << " changed ("
-          << QString::number(timer.elapsed() / 1000.0, 'f', 1) << " s)\n";
+          << QString::number(timer.elapsed() / 1000.0, 'f', 1) << " s); " << *chatbot
+          << " chatbot leads changed under the behaviour model\n";
     out().flush();
     return ExitOk;
 }

@@ -319,13 +319,7 @@ Result<void> ChatbotService::writeLead(State &state, const ScoreResult &score, b
         = !profileText(profile, "email").isEmpty() || !profileText(profile, "phone").isEmpty();
     if (state.session.leadId.isEmpty() && !hasContact)
         return {}; // an anonymous visitor is no lead yet
-    const QString leadType = leadTypeOf(score);
-    const QString qualification = leadType == kSqlType   ? QStringLiteral("sales_qualified")
-                                  : leadType == kMqlType ? QStringLiteral("marketing_qualified")
-                                                         : QStringLiteral("unqualified");
-    static const QSet<QString> grades{QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C"),
-                                      QStringLiteral("D")};
-    const QString grade = grades.contains(score.grade) ? score.grade : QStringLiteral("D");
+    const auto [grade, qualification] = gradeAndQualification(score);
 
     if (hasContact && (state.session.leadId.isEmpty() || profileChanged)) {
         if (auto ok = ensurePipeline(); !ok)
@@ -406,6 +400,24 @@ Result<void> ChatbotService::writeLead(State &state, const ScoreResult &score, b
     }
     if (state.session.leadId.isEmpty())
         return {};
+    return writeScore(state.session.leadId, score, nowMs);
+}
+
+std::pair<QString, QString> ChatbotService::gradeAndQualification(const ScoreResult &score)
+{
+    const QString leadType = leadTypeOf(score);
+    const QString qualification = leadType == kSqlType   ? QStringLiteral("sales_qualified")
+                                  : leadType == kMqlType ? QStringLiteral("marketing_qualified")
+                                                         : QStringLiteral("unqualified");
+    static const QSet<QString> grades{QStringLiteral("A"), QStringLiteral("B"), QStringLiteral("C"),
+                                      QStringLiteral("D")};
+    return {grades.contains(score.grade) ? score.grade : QStringLiteral("D"), qualification};
+}
+
+Result<void> ChatbotService::writeScore(const QString &leadId, const ScoreResult &score,
+                                        qint64 nowMs)
+{
+    const auto [grade, qualification] = gradeAndQualification(score);
     // The lead's score is the session's (the ingestor may have scored the new lead under the
     // lead model; the chatbot's behaviour model is the one that applies).
     SqliteStatement &update = m_db.statement(
@@ -416,7 +428,7 @@ Result<void> ChatbotService::writeLead(State &state, const ScoreResult &score, b
         "lead_grade = excluded.lead_grade, qualification_status = excluded.qualification_status, "
         "score_breakdown = excluded.score_breakdown, scored_at = excluded.scored_at, "
         "hlc = excluded.hlc");
-    update.bind(1, state.session.leadId);
+    update.bind(1, leadId);
     update.bind(2, qint64(score.score));
     update.bind(3, grade);
     update.bind(4, qualification);
@@ -426,7 +438,71 @@ Result<void> ChatbotService::writeLead(State &state, const ScoreResult &score, b
     if (auto ok = update.execute(); !ok)
         return ok;
     // The SLA target may depend on the grade the behaviour model just gave.
-    return m_slaClock.recomputeLead(m_db, state.session.leadId, nowMs);
+    return m_slaClock.recomputeLead(m_db, leadId, nowMs);
+}
+
+Result<qint64> ChatbotService::rescoreLeads(Database &db, const QString &businessId,
+                                            std::shared_ptr<const ScoringRules> rules)
+{
+    auto config = ChatbotConfig::loadDefault();
+    if (!config)
+        return std::unexpected(config.error());
+    return ChatbotService(db, businessId, std::make_shared<const ChatbotConfig>(std::move(*config)),
+                          std::move(rules))
+        .rescoreLeads();
+}
+
+Result<qint64> ChatbotService::rescoreLeads()
+{
+    Savepoint savepoint(m_db, "chatbot_rescore");
+    if (auto ok = savepoint.status(); !ok)
+        return std::unexpected(ok.error());
+    QStringList keys;
+    SqliteStatement &sessions = m_db.statement(
+        "SELECT session_key FROM chatbot_sessions WHERE business_id = ?1 AND lead_id IS NOT NULL "
+        "AND deleted = 0");
+    sessions.bind(1, m_businessId);
+    for (;;) {
+        auto row = sessions.step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            break;
+        keys << sessions.columnText(0);
+    }
+    sessions.reset();
+
+    const qint64 nowMs = m_clock.nowMs();
+    qint64 changed = 0;
+    for (const QString &key : std::as_const(keys)) {
+        auto session = findSession(key);
+        if (!session)
+            return std::unexpected(session.error());
+        auto state = load(**session);
+        if (!state)
+            return std::unexpected(state.error());
+        const ScoreResult score = scoreOf(*state);
+        const auto [grade, qualification] = gradeAndQualification(score);
+        SqliteStatement &stored
+            = m_db.statement("SELECT lead_score, lead_grade, qualification_status, score_breakdown "
+                             "FROM scored_leads WHERE id = ?1");
+        stored.bind(1, state->session.leadId);
+        auto row = stored.step();
+        if (!row)
+            return std::unexpected(row.error());
+        const bool same = *row && stored.columnInt(0) == score.score
+                          && stored.columnText(1) == grade && stored.columnText(2) == qualification
+                          && stored.columnText(3) == compact(score.breakdown);
+        stored.reset();
+        if (same || !*row)
+            continue;
+        if (auto ok = writeScore(state->session.leadId, score, nowMs); !ok)
+            return std::unexpected(ok.error());
+        ++changed;
+    }
+    if (auto ok = savepoint.release(); !ok)
+        return std::unexpected(ok.error());
+    return changed;
 }
 
 ChatbotResponse ChatbotService::sessionNotFound() const

@@ -55,6 +55,14 @@ public:
     // the lead a session gets. Without them the service makes its own on first need.
     void setLeadPipeline(LeadIngestor &ingestor, const Normalizer &normalizer);
 
+    // After new scoring rules: the lead of every session scored again under the behaviour model
+    // (the lead rescorer leaves chatbot leads to it), its SLA target moved with its grade.
+    // Returns how many leads' scores changed. Atomic (a savepoint).
+    Result<qint64> rescoreLeads();
+    // The same for a business, with the shipped chatbot configuration.
+    static Result<qint64> rescoreLeads(Database &db, const QString &businessId,
+                                       std::shared_ptr<const ScoringRules> rules);
+
     // GET / and the configuration endpoints: no store access.
     [[nodiscard]] ChatbotResponse root() const;
     [[nodiscard]] ChatbotResponse questions() const;
@@ -130,6 +138,10 @@ private:
     Result<void> writeLead(State &state, const ScoreResult &score, bool profileChanged,
                            qint64 nowMs);
     Result<void> ensurePipeline();
+    Result<void> writeScore(const QString &leadId, const ScoreResult &score, qint64 nowMs);
+    // The lead's grade and qualification under the behaviour model's SQL / MQL thresholds.
+    [[nodiscard]] static std::pair<QString, QString>
+    gradeAndQualification(const ScoreResult &score);
 
     [[nodiscard]] QJsonObject summaryOf(const State &state, const ScoreResult &score) const;
     [[nodiscard]] ChatbotResponse sessionNotFound() const;

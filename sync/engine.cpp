@@ -1,5 +1,7 @@
 #include "engine.h"
 
+#include "chatbotservice.h"
+
 #include "clock.h"
 
 #include <QDir>
@@ -137,6 +139,14 @@ QFuture<Core::Result<void>> Engine::saveScoringRules(const QByteArray &document)
         m_scoringRules = rules;
         Q_EMIT scoringRulesChanged();
         rescore();
+        // Chatbot leads follow the rules' behaviour model, between the rescore's pages.
+        (void)m_writer->submit(
+            [businessId = m_business.id, rules](Core::Database &db) -> Core::Result<void> {
+                auto changed = Core::ChatbotService::rescoreLeads(db, businessId, rules);
+                if (!changed)
+                    return std::unexpected(changed.error());
+                return {};
+            });
         scheduleDecayRescore(kDayMs);
     });
     watcher->setFuture(stored);

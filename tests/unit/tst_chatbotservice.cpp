@@ -45,6 +45,19 @@ struct Bot
                                                          rules, clock);
     }
 
+    // A session whose visitor gave a name and a phone: it has its lead.
+    QString startWithContact()
+    {
+        const QString s = start();
+        const int status
+            = profile(s, QJsonObject{{QStringLiteral("name"), QStringLiteral("Asha Rao")},
+                                     {QStringLiteral("phone"), QStringLiteral("+16145550177")}})
+                  .httpStatus;
+        if (status != 200)
+            qFatal("profile update answered %d", status);
+        return s;
+    }
+
     static ChatbotResponse unwrap(const Core::Result<ChatbotResponse> &result)
     {
         if (!result)
@@ -198,6 +211,7 @@ private Q_SLOTS:
     void summaryAndExportShapes();
     void journeyToSqlAndNotify();
     void gradeChangeMovesTheSlaTarget();
+    void newRulesRescoreChatbotLeads();
     void notifyBelowThreshold();
     void skipQuestion();
     void greetingConditionalAndEndedSession();
@@ -993,12 +1007,8 @@ void tst_ChatbotService::journeyToSqlAndNotify()
 void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
 {
     Bot bot;
-    const QString s = bot.start();
     // A contact first: the lead is stored at once, a D lead on the chatbot's 30-minute target.
-    QCOMPARE(bot.profile(s, QJsonObject{{QStringLiteral("name"), QStringLiteral("Asha Rao")},
-                                        {QStringLiteral("phone"), QStringLiteral("+16145550177")}})
-                 .httpStatus,
-             200);
+    const QString s = bot.startWithContact();
     auto calendar = Core::BusinessCalendar::load(bot.store.db(), bot.store.businessId());
     LD_VERIFY_OK(calendar);
     const qint64 started
@@ -1023,6 +1033,49 @@ void tst_ChatbotService::gradeChangeMovesTheSlaTarget()
     QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_grade FROM scored_leads")),
              QStringLiteral("A"));
     QCOMPARE(due(), calendar->addBusinessTime(started, 15 * 60'000));
+}
+
+void tst_ChatbotService::newRulesRescoreChatbotLeads()
+{
+    Bot bot;
+    const QString s = bot.startWithContact();
+    const int before = bot.score(s);
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_score FROM scored_leads")).toInt(), before);
+
+    // The owner makes opening a chat worth 50 points instead of 5.
+    QJsonObject document = QJsonDocument::fromJson(bot.rules->document()).object();
+    QJsonObject behaviour = document.value(u"behaviour").toObject();
+    QJsonArray groups = behaviour.value(u"groups").toArray();
+    QJsonObject group = groups.at(0).toObject();
+    QJsonArray rules = group.value(u"rules").toArray();
+    for (qsizetype i = 0; i < rules.size(); ++i) {
+        QJsonObject rule = rules.at(i).toObject();
+        if (rule.value(u"id").toString() == QLatin1String("session_opened")) {
+            QCOMPARE(rule.value(u"points").toInt(), 5);
+            rule.insert(QStringLiteral("points"), 50);
+            rules.replace(i, rule);
+        }
+    }
+    group.insert(QStringLiteral("rules"), rules);
+    groups.replace(0, group);
+    behaviour.insert(QStringLiteral("groups"), groups);
+    document.insert(QStringLiteral("behaviour"), behaviour);
+    auto parsed = Core::ScoringRules::parse(QJsonDocument(document).toJson());
+    LD_VERIFY_OK(parsed);
+    const auto changed = std::make_shared<const Core::ScoringRules>(std::move(*parsed));
+
+    auto rescored
+        = Core::ChatbotService::rescoreLeads(bot.store.db(), bot.store.businessId(), changed);
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(*rescored, 1);
+    QCOMPARE(bot.scalar(QStringLiteral("SELECT lead_score FROM scored_leads")).toInt(),
+             before + 45);
+    QVERIFY(bot.scalar(QStringLiteral("SELECT score_breakdown FROM scored_leads"))
+                .contains(QStringLiteral("\"session_opened\":50")));
+    // Nothing left to change the second time.
+    rescored = Core::ChatbotService::rescoreLeads(bot.store.db(), bot.store.businessId(), changed);
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(*rescored, 0);
 }
 
 void tst_ChatbotService::notifyBelowThreshold()
