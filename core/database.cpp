@@ -1,5 +1,6 @@
 #include "database.h"
 
+#include "leadrescorer.h"
 #include "sqlitestatement.h"
 
 #include <QDir>
@@ -89,6 +90,12 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
             = self->migrate(targetVersion < 0 ? latestSchemaVersion() : targetVersion);
             !migrated)
             return std::unexpected(migrated.error());
+        // A bulk rescore drops the list's score index for its length; after a crash in
+        // between, it is built here.
+        if (self->schemaVersion() >= 7) {
+            if (auto ok = self->execDirect(QString::fromLatin1(LeadRescorer::kSortIndexSql)); !ok)
+                return std::unexpected(ok.error());
+        }
     } else if (self->schemaVersion() > latestSchemaVersion()) {
         return fail(QStringLiteral("the store at %1 has schema version %2, newer than this "
                                    "LeadDesk understands (%3)")

@@ -9,6 +9,7 @@
 
 #include <sqlite3.h>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 #include <optional>
@@ -413,6 +414,20 @@ LeadRescorer::~LeadRescorer() = default;
 Result<void> LeadRescorer::write(Database &db, const Page &page)
 {
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    const bool changes = std::any_of(page.chunks.cbegin(), page.chunks.cend(), [](const auto &c) {
+        return std::find(c->changed.cbegin(), c->changed.cend(), 1) != c->changed.cend();
+    });
+    if (!changes)
+        return {};
+    if (m_dropSortIndex && !m_sortIndexDropped) {
+        // In this page's transaction: gone only if the page commits.
+        if (sqlite3_exec(handle, "DROP INDEX IF EXISTS idx_lead_scores_sort", nullptr, nullptr,
+                         nullptr)
+            != SQLITE_OK)
+            return fail(QStringLiteral("dropping the score index: %1")
+                            .arg(QString::fromUtf8(sqlite3_errmsg(handle))));
+        m_sortIndexDroppedInPage = true;
+    }
     // The score triggers wait while this transaction writes (the row never commits: it goes
     // again below); the page's rollup differences are written once, summed.
     Statement pause(handle, "INSERT OR IGNORE INTO analytics_paused (paused) VALUES (1)");
@@ -452,10 +467,10 @@ Result<void> LeadRescorer::write(Database &db, const Page &page)
                                          std::size_t(chunk->grades[r]->size()));
             const std::string_view qualification(chunk->qualifications[r]->constData(),
                                                  std::size_t(chunk->qualifications[r]->size()));
+            const std::string_view leadId = view(spans[LeadId]);
             const std::string_view breakdown(chunk->breakdownText.data()
                                                  + chunk->breakdowns[r].offset,
                                              chunk->breakdowns[r].size);
-            const std::string_view leadId = view(spans[LeadId]);
             sqlite3_stmt *stmt = scored ? update.get() : insert.get();
             const auto bindText = [stmt](int index, std::string_view value) {
                 sqlite3_bind_text(stmt, index, value.data(), int(value.size()), SQLITE_STATIC);
@@ -526,6 +541,9 @@ qint64 threadCpuMs()
 
 Result<void> LeadRescorer::tune(Database &db)
 {
+    // The score index goes with the first page that changes a score (write()).
+    m_dropSortIndex = m_options.rebuildSortIndexFrom > 0 && m_options.afterRowId == 0
+                      && m_progress.total >= m_options.rebuildSortIndexFrom;
     if (m_options.cacheMiB <= 0)
         return {};
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
@@ -545,10 +563,20 @@ void LeadRescorer::restore(Database &db)
 {
     m_readAhead.reset();
     m_readAheadAfter = -1;
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    if (m_sortIndexDropped) {
+        // Built with the large cache still in place. Failing here leaves the list's score sort
+        // slower, not wrong; the next open of the store tries again.
+        m_sortIndexDropped = false;
+        QElapsedTimer timer;
+        timer.start();
+        if (sqlite3_exec(handle, kSortIndexSql, nullptr, nullptr, nullptr) != SQLITE_OK)
+            qCWarning(lcStore) << "building the score index again:" << sqlite3_errmsg(handle);
+        m_progress.indexMs = timer.elapsed();
+    }
     if (!m_tuned)
         return;
     m_tuned = false;
-    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
     const QByteArray cache = "PRAGMA cache_size = " + QByteArray::number(m_savedCacheSize);
     (void)sqlite3_exec(handle, cache.constData(), nullptr, nullptr, nullptr);
     sqlite3_wal_autocheckpoint(handle, m_savedAutocheckpoint);
@@ -642,6 +670,7 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     }
 
     const qint64 changedBefore = m_progress.changed;
+    m_sortIndexDroppedInPage = false;
     if (auto ok = write(db, *page); !ok) {
         m_progress.changed = changedBefore;
         return std::unexpected(ok.error());
@@ -652,6 +681,7 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
         return std::unexpected(ok.error());
     }
     m_progress.commitMs += timer.elapsed();
+    m_sortIndexDropped = m_sortIndexDropped || m_sortIndexDroppedInPage;
     m_changesAfterCommit = sqlite3_total_changes64(handle);
     m_lastRowId = pageEnd;
     m_progress.done += page->rows;

@@ -58,6 +58,11 @@ public:
         // Leave chatbot leads alone: the chatbot's behaviour model scored them, and the lead
         // model would overwrite that. Off only where nothing scored them yet (generated data).
         bool skipChatbot = true;
+        // A whole-store rescore of at least this many leads drops the list's score index for
+        // its length and builds it again at the end: moving a million entries one by one costs
+        // about twice what building it does (see bench_rescore). Meanwhile the score sort of the
+        // list scans instead. 0: never.
+        qint64 rebuildSortIndexFrom = 100'000;
     };
 
     struct Progress
@@ -71,6 +76,7 @@ public:
         qint64 commitMs = 0;
         qint64 cpuMs = 0;       // CPU time of the thread that ran the pages (the writer)
         int pagesReadAhead = 0; // pages read on the second connection and used
+        qint64 indexMs = 0;     // building the score index again at the end (rebuildSortIndexFrom)
     };
 
     LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules, Options options);
@@ -86,6 +92,12 @@ public:
     // A passive WAL checkpoint through a connection of its own, for any thread: copies what the
     // rescore wrote into the store while the writer carries on.
     static Result<void> checkpoint(const QString &storePath);
+
+    // The list's score index, as migration 0007 made it. A rescore that dropped it builds it
+    // again when it ends; Database::open does if a crash came between.
+    static constexpr auto kSortIndexSql
+        = "CREATE INDEX IF NOT EXISTS idx_lead_scores_sort ON lead_scores "
+          "(business_id, lead_score, lead_id)";
 
     // Every page in a row; `progress` is called after each.
     static Result<Progress> rescoreAll(Database &db, const QString &businessId,
@@ -125,6 +137,9 @@ private:
     bool m_counted = false;
     bool m_finished = false;
     bool m_tuned = false;
+    bool m_dropSortIndex = false;          // a bulk rescore (Options::rebuildSortIndexFrom)
+    bool m_sortIndexDroppedInPage = false; // by the page being written, not committed yet
+    bool m_sortIndexDropped = false;       // committed: restore() builds it again
     qint64 m_savedCacheSize = 0;
     int m_savedAutocheckpoint = 0;
     std::unique_ptr<ReadAhead> m_readAhead;

@@ -71,6 +71,9 @@ private Q_SLOTS:
     void pagesAreReadAheadWhileNothingElseWrites();
     void anotherConnectionsCommitIsReadAgain();
     void stoppingAfterAPageKeepsWhatIsDone();
+    void bulkRescoreBuildsTheScoreIndexAgain();
+    void stoppedBulkRescoreBuildsTheScoreIndexAgain();
+    void openingTheStoreBuildsAMissingScoreIndex();
     void emptyStoreRescoresNothing();
     void chatbotLeadsKeepTheirBehaviourScore();
 
@@ -619,6 +622,88 @@ void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
                              QStringLiteral("lead_score > 0")),
              2);
+}
+
+namespace {
+
+int scoreIndexes(Core::Database &db)
+{
+    return Test::countRows(db, QStringLiteral("sqlite_master"),
+                           QStringLiteral("type = 'index' AND name = 'idx_lead_scores_sort'"));
+}
+
+} // namespace
+
+void tst_LeadRescorer::bulkRescoreBuildsTheScoreIndexAgain()
+{
+    Test::TempStore store;
+    addLeads(store, 10);
+    LeadRescorer::Options options = at(kNow, 4);
+    options.rebuildSortIndexFrom = 5;
+    // Nothing changes: the index stays where it is.
+    QList<int> during;
+    auto same = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                         rulesOf(phoneAndCompany(25)), at(kNow));
+    LD_VERIFY_OK(same);
+    auto unchanged = LeadRescorer::rescoreAll(
+        store.db(), store.businessId(), rulesOf(phoneAndCompany(25)), options,
+        [&](const LeadRescorer::Progress &) { during << scoreIndexes(store.db()); });
+    LD_VERIFY_OK(unchanged);
+    QCOMPARE(unchanged->changed, 0);
+    QCOMPARE(during, (QList<int>{1, 1, 1}));
+
+    // A weight change: gone from the first changed page on, back at the end, and the list's
+    // score sort reads it again.
+    during.clear();
+    auto weighted = LeadRescorer::rescoreAll(
+        store.db(), store.businessId(), rulesOf(phoneAndCompany(55)), options,
+        [&](const LeadRescorer::Progress &) { during << scoreIndexes(store.db()); });
+    LD_VERIFY_OK(weighted);
+    QCOMPARE(weighted->changed, 5);
+    QCOMPARE(during.first(), 0);
+    QCOMPARE(scoreIndexes(store.db()), 1);
+    QSqlQuery plan(store.db().connection());
+    QVERIFY(plan.exec(
+        QStringLiteral("EXPLAIN QUERY PLAN SELECT lead_id FROM lead_scores WHERE business_id = 'b' "
+                       "ORDER BY lead_score DESC, lead_id DESC LIMIT 20")));
+    QString detail;
+    while (plan.next())
+        detail += plan.value(3).toString();
+    QVERIFY2(detail.contains(QStringLiteral("idx_lead_scores_sort")), qPrintable(detail));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("lead_score = 65")),
+             5);
+}
+
+void tst_LeadRescorer::stoppedBulkRescoreBuildsTheScoreIndexAgain()
+{
+    Test::TempStore store;
+    addLeads(store, 6);
+    auto writer = Core::StoreWriter::start(store.path());
+    LD_VERIFY_OK(writer);
+    LeadRescorer::Options options = at(kNow, 2);
+    options.rebuildSortIndexFrom = 1;
+    auto rescorer
+        = std::make_shared<LeadRescorer>(store.businessId(), rulesOf(phoneAndCompany(25)), options);
+    auto future = LeadRescorer::runOnWriter(**writer, rescorer,
+                                            [](const LeadRescorer::Progress &) { return false; });
+    future.waitForFinished();
+    LD_VERIFY_OK(future.result());
+    QCOMPARE(future.result()->done, 2);
+    (*writer)->flush();
+    QCOMPARE(scoreIndexes(store.db()), 1);
+}
+
+void tst_LeadRescorer::openingTheStoreBuildsAMissingScoreIndex()
+{
+    // A crash while a bulk rescore had the index dropped.
+    Test::TempStore store;
+    QSqlQuery drop(store.db().connection());
+    QVERIFY(drop.exec(QStringLiteral("DROP INDEX idx_lead_scores_sort")));
+    QCOMPARE(scoreIndexes(store.db()), 0);
+    auto reopened = Core::Database::open(store.path());
+    LD_VERIFY_OK(reopened);
+    QCOMPARE(scoreIndexes(**reopened), 1);
 }
 
 void tst_LeadRescorer::emptyStoreRescoresNothing()
