@@ -1,15 +1,23 @@
 // leaddeskctl journal: the inbound journal (DESIGN §6). `list` shows what arrived and what became
 // of it; `replay` re-runs failed requests after a fix.
 #include "ctlcommon.h"
+#include "ctlsecrets.h"
 
+#include "graphapiclient.h"
 #include "inboundjournal.h"
+#include "inboundrecorder.h"
 #include "journalprocessor.h"
+#include "leadadsfetcher.h"
 #include "receiverroutes.h"
+#include "sourcerepository.h"
 
 #include <QDateTime>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QTimeZone>
+#include <QUrl>
+
+#include <memory>
 
 namespace LeadDesk::App {
 
@@ -101,6 +109,23 @@ int runList(const CtlContext &context, const QStringList &arguments)
     return ExitOk;
 }
 
+// The Graph client replay fetches Lead Ads leads with: the page token the receiver uses
+// (meta.page_access_token, or a leadads source's access_token); none without one.
+std::unique_ptr<Sync::GraphApiClient>
+graphClient(const QCommandLineParser &parser, const std::function<QString(const QString &)> &secret)
+{
+    Sync::GraphApiClient::Config config;
+    config.accessToken = secret(QStringLiteral("meta.page_access_token"));
+    if (config.accessToken.isEmpty())
+        config.accessToken = secret(QStringLiteral("meta.access_token"));
+    if (config.accessToken.isEmpty())
+        return nullptr;
+    config.appSecret = secret(QStringLiteral("meta.app_secret"));
+    if (parser.isSet(QStringLiteral("graph-url")))
+        config.baseUrl = QUrl(parser.value(QStringLiteral("graph-url")));
+    return std::make_unique<Sync::GraphApiClient>(config);
+}
+
 int runReplay(const CtlContext &context, const QStringList &arguments)
 {
     QCommandLineParser parser;
@@ -110,6 +135,11 @@ int runReplay(const CtlContext &context, const QStringList &arguments)
     parser.addOption({QStringLiteral("failed"), QStringLiteral("Every failed request, oldest "
                                                                "first.")});
     parser.addPositionalArgument(QStringLiteral("id"), QStringLiteral("A journal entry id."));
+    addSecretsOption(parser);
+    parser.addOption({QStringLiteral("graph-url"),
+                      QStringLiteral("The Graph API's base URL, for Lead Ads (default "
+                                     "https://graph.facebook.com)."),
+                      QStringLiteral("url")});
     CtlContext sub = context;
     sub.arguments = arguments;
     if (!parseOrExplain(parser, sub))
@@ -125,9 +155,32 @@ int runReplay(const CtlContext &context, const QStringList &arguments)
         return ExitFailure;
     auto &[db, business] = *store;
 
+    auto sources = Core::SourceRepository(*db).list(business.id);
+    if (!sources) {
+        printError(sources.error().message);
+        return ExitFailure;
+    }
+    const auto secrets = secretLookup(parser, sub, *sources);
+    if (!secrets)
+        return ExitFailure;
+    Sync::RouteEnvironment environment{business, context.dataDir, QString(), secrets->lookup};
+    // Lead Ads deliveries: with a page token, the leads are fetched and stored now, inside the
+    // row's transaction; a fetch that fails leaves the row failed, saying why.
+    std::unique_ptr<Sync::GraphApiClient> graph = graphClient(parser, secrets->lookup);
+    if (graph) {
+        environment.leadgenHandler = [&graph](const QList<Sync::LeadAdsAdapter::LeadgenRef> &refs,
+                                              Sync::WriteContext &write) -> Core::Result<void> {
+            auto leads = Sync::LeadAdsFetcher::fetchNow(*graph, refs);
+            if (!leads)
+                return std::unexpected(leads.error());
+            Core::InboundRecorder recorder(write.db, write.ingestor, write.normalizer);
+            auto applied = recorder.apply(write.business.id, *leads);
+            if (!applied)
+                return std::unexpected(applied.error());
+            return {};
+        };
+    }
     auto routes = std::make_shared<Sync::InboundRouteTable>();
-    const Sync::RouteEnvironment environment{business, context.dataDir, QString(),
-                                             &Sync::secretFromEnvironment};
     if (auto ok = Sync::registerDefaultRoutes(*routes, environment); !ok) {
         printError(ok.error().toString());
         return ExitFailure;

@@ -3,6 +3,7 @@
 // watch (Sync::ReceiverHost); JSON-lines logs on stderr, /health and /metrics, graceful drain on
 // SIGTERM / SIGINT. Secrets: the secrets file, then the environment (LEADDESK_META_APP_SECRET...).
 #include "ctlcommon.h"
+#include "ctlsecrets.h"
 #include "logsink.h"
 
 #include "analyticsrollup.h"
@@ -11,7 +12,6 @@
 #include "engine.h"
 #include "receiverhost.h"
 #include "receiverroutes.h"
-#include "secretstore.h"
 #include "signalwatcher.h"
 #include "sourcerepository.h"
 
@@ -30,21 +30,6 @@ namespace {
 void installJsonLogs(bool verbose)
 {
     installLogSink(LogFormat::JsonLines, verbose ? LogLevel::Verbose : LogLevel::Normal);
-}
-
-// The secrets file: --secrets, else LEADDESK_SECRETS_FILE, else <data>/secrets.json when it
-// exists (the file `source add --secret` writes). Empty: the environment only.
-QString secretsPath(const QCommandLineParser &parser, const CtlContext &context, bool *explicitly)
-{
-    *explicitly = true;
-    if (parser.isSet(QStringLiteral("secrets")))
-        return parser.value(QStringLiteral("secrets"));
-    const QString fromEnv = qEnvironmentVariable("LEADDESK_SECRETS_FILE");
-    if (!fromEnv.isEmpty())
-        return fromEnv;
-    *explicitly = false;
-    const QString fallback = QDir(context.dataDir).filePath(QStringLiteral("secrets.json"));
-    return QFileInfo::exists(fallback) ? fallback : QString();
 }
 
 bool parseListen(const QString &text, QHostAddress *address, quint16 *port)
@@ -114,11 +99,11 @@ int runServe(const CtlContext &context)
                       QStringLiteral("An origin whose pages may post forms from a browser "
                                      "(CORS); repeatable; * for any."),
                       QStringLiteral("origin")});
-    parser.addOption({{QStringLiteral("secrets"), QStringLiteral("secrets-file")},
-                      QStringLiteral("The JSON secrets file (mode 0600; default "
-                                     "$LEADDESK_SECRETS_FILE, else <data-dir>/secrets.json when "
-                                     "it exists). The environment is read after it."),
-                      QStringLiteral("file")});
+    addSecretsOption(parser);
+    parser.addOption({QStringLiteral("graph-url"),
+                      QStringLiteral("The Graph API's base URL, for Lead Ads (default "
+                                     "https://graph.facebook.com)."),
+                      QStringLiteral("url")});
     parser.addOption({QStringLiteral("drain-timeout"),
                       QStringLiteral("Seconds to let requests in flight finish on SIGTERM "
                                      "(default 10)."),
@@ -198,21 +183,6 @@ int runServe(const CtlContext &context)
         return ExitFailure;
     }
 
-    // Secrets: the file (refused unless only its owner can read it), then the environment.
-    bool explicitSecrets = false;
-    const QString secretsFile = secretsPath(parser, context, &explicitSecrets);
-    if (!secretsFile.isEmpty()) {
-        if (explicitSecrets && !QFileInfo::exists(secretsFile)) {
-            printError(QStringLiteral("secrets file %1 does not exist").arg(secretsFile));
-            return ExitFailure;
-        }
-        if (auto mode = Sync::SecretStore::checkFileMode(secretsFile); !mode) {
-            printError(mode.error().message);
-            return ExitFailure;
-        }
-    }
-    const Sync::SecretStore secrets = secretsFile.isEmpty() ? Sync::SecretStore::environment()
-                                                            : Sync::SecretStore::file(secretsFile);
     auto sources = (*reader)
                        ->submitValue<QList<Core::Source>>([businessId](Core::Database &db) {
                            return Core::SourceRepository(db).list(businessId);
@@ -222,18 +192,19 @@ int runServe(const CtlContext &context)
         printError(sources.error().message);
         return ExitFailure;
     }
-    auto secretOf = [secrets, list = *sources](const QString &name) {
-        const QString value = secrets.routeSecret(name, list);
-        return value.isEmpty() ? Sync::secretFromEnvironment(name) : value;
-    };
+    // Secrets: the file (refused unless only its owner can read it), then the environment.
+    const auto secrets = secretLookup(parser, context, *sources);
+    if (!secrets)
+        return ExitFailure;
 
     Sync::ReceiverHost::Options hostOptions;
     hostOptions.http = options;
     hostOptions.checkSla = true;
+    hostOptions.graphBaseUrl = parser.value(QStringLiteral("graph-url"));
     int exitCode = ExitOk;
     {
         Sync::SignalWatcher watcher;
-        Sync::ReceiverHost host(**writer, **reader, *business, context.dataDir, secretOf,
+        Sync::ReceiverHost host(**writer, **reader, *business, context.dataDir, secrets->lookup,
                                 hostOptions);
         auto port = host.start();
         if (!port) {
@@ -244,9 +215,7 @@ int runServe(const CtlContext &context)
                                          .arg(business->name, options.address.toString())
                                          .arg(*port)
                                          .arg(QDir(context.dataDir).absolutePath(),
-                                              secretsFile.isEmpty()
-                                                  ? QStringLiteral("environment only")
-                                                  : secretsFile);
+                                              secrets->origin);
         for (const QString &url : host.webhookUrls())
             qCInfo(lcServe).noquote() << url;
         if (options.allowedOrigins.isEmpty())

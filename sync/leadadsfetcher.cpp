@@ -1,11 +1,13 @@
 #include "leadadsfetcher.h"
 
+#include <QEventLoop>
 #include <QFutureWatcher>
 #include <QLoggingCategory>
 #include <QMetaObject>
 #include <QTimer>
 
 #include <algorithm>
+#include <optional>
 
 namespace LeadDesk::Sync {
 
@@ -41,6 +43,31 @@ void LeadAdsFetcher::start(const QList<LeadAdsAdapter::LeadgenRef> &refs)
         m_pending.insert(ref.leadgenId, Pending{ref, 0});
         fetch(ref.leadgenId);
     }
+}
+
+Core::Result<QList<Core::InboundEvent>>
+LeadAdsFetcher::fetchNow(GraphApiClient &client, const QList<LeadAdsAdapter::LeadgenRef> &refs)
+{
+    QList<Core::InboundEvent> leads;
+    for (const LeadAdsAdapter::LeadgenRef &ref : refs) {
+        QEventLoop loop;
+        std::optional<GraphResult> answer;
+        client.fetchLead(ref.leadgenId, &loop, [&answer, &loop](GraphResult result) {
+            answer = std::move(result);
+            loop.quit();
+        });
+        if (!answer)
+            loop.exec();
+        if (!*answer)
+            return Core::fail(QStringLiteral("Lead Ads lead %1 not fetched: %2")
+                                  .arg(ref.leadgenId, answer->error().toString()));
+        auto event = LeadAdsAdapter::leadFromGraph(**answer, ref.pageId);
+        if (!event)
+            return Core::fail(QStringLiteral("Lead Ads lead %1 unreadable: %2")
+                                  .arg(ref.leadgenId, event.error().toString()));
+        leads << *event;
+    }
+    return leads;
 }
 
 void LeadAdsFetcher::fetch(const QString &leadgenId)

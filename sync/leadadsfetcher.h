@@ -44,6 +44,12 @@ public:
     // Thread-safe. A reference already being fetched is not fetched twice.
     void enqueue(const QList<LeadAdsAdapter::LeadgenRef> &refs);
 
+    // The leads of `refs`, fetched one after another on the calling thread, which runs an event
+    // loop until each answer (the client's timeout bounds it): for `journal replay`, which stores
+    // them before it calls a delivery done. The first failure ends it, naming the lead.
+    static Core::Result<QList<Core::InboundEvent>>
+    fetchNow(GraphApiClient &client, const QList<LeadAdsAdapter::LeadgenRef> &refs);
+
     [[nodiscard]] int pendingCount() const { return int(m_pending.size()); }
 
 Q_SIGNALS:

@@ -85,7 +85,8 @@ Core::Result<ProcessOutcome> MessengerRoute::process(const InboundRequest &,
     if (!leadgens.isEmpty()) {
         // The lead's fields are not in the webhook; they are read from the Graph API off this
         // thread. The store dedupes on the leadgen id, so a retried delivery is harmless.
-        m_leadgenHandler(leadgens);
+        if (auto handled = m_leadgenHandler(leadgens, context); !handled)
+            return MetaRouteSupport::failedOutcome(handled.error());
         outcome->status = ProcessOutcome::Status::Processed;
     }
     return outcome;

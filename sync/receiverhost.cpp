@@ -126,8 +126,10 @@ Core::Result<quint16> ReceiverHost::start()
     RouteEnvironment environment{m_business, m_dataDir, m_options.http.publicBaseUrl, m_secret};
     if (m_fetcher) {
         std::shared_ptr<LeadgenRelay> relay = m_relay;
-        environment.leadgenHandler = [relay](const QList<LeadAdsAdapter::LeadgenRef> &refs) {
+        environment.leadgenHandler = [relay](const QList<LeadAdsAdapter::LeadgenRef> &refs,
+                                             WriteContext &) -> Core::Result<void> {
             relay->enqueue(refs);
+            return {};
         };
     }
     if (auto ok = registerDefaultRoutes(*routes, environment); !ok) {

@@ -76,8 +76,7 @@ Core::Result<void> registerDefaultRoutes(InboundRouteTable &table,
     routes.push_back(std::make_shared<const MetaHandshakeRoute>(
         QStringLiteral("messenger_verify"), QString::fromLatin1(MessengerRoute::kPattern),
         verifyToken));
-    routes.push_back(std::make_shared<const MessengerRoute>(
-        appSecret, MessengerRoute::LeadgenHandler(environment.leadgenHandler)));
+    routes.push_back(std::make_shared<const MessengerRoute>(appSecret, environment.leadgenHandler));
 
     // Thumbtack: HTTP Basic with the credentials the webhook was registered with. Anonymous
     // posts are never taken (allowUnauthenticated stays false): no credentials, every post 401.

@@ -3,6 +3,7 @@
 #include "businessrepository.h"
 #include "inboundroutetable.h"
 #include "leadadsadapter.h"
+#include "messengerroute.h"
 #include "result.h"
 
 #include <QList>
@@ -24,10 +25,9 @@ struct RouteEnvironment
     // when not configured. Headless (`serve`): the environment variable LEADDESK_<NAME> with
     // dots as underscores, upper-case (LEADDESK_META_APP_SECRET). Never logged, never stored.
     std::function<QString(const QString &name)> secret;
-    // Lead Ads: where the Messenger route hands `leadgen` references (called on the writer
-    // thread; must not block - ReceiverHost wires it to LeadAdsFetcher::enqueue). Empty: a
+    // Lead Ads: where the Messenger route hands `leadgen` references (MessengerRoute). Empty: a
     // delivery with leadgen changes is journalled 'failed' so `journal replay` finishes it later.
-    std::function<void(const QList<LeadAdsAdapter::LeadgenRef> &refs)> leadgenHandler = {};
+    MessengerRoute::LeadgenHandler leadgenHandler = {};
 };
 
 // The one place every HTTP route of LeadDesk is listed (DESIGN §7): campaign forms, the chatbot

@@ -1,5 +1,6 @@
 // `leaddeskctl journal list|replay` on a store whose journal holds failed campaign-form posts
 // (as a processing bug would leave them), run as the real binary.
+#include "fakegraphapi.h"
 #include "testsupport.h"
 
 #include "businessrepository.h"
@@ -7,6 +8,7 @@
 
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QProcess>
 #include <QTemporaryDir>
 #include <QTest>
 
@@ -41,6 +43,7 @@ private Q_SLOTS:
     void replayOfAProcessedRowFails();
     void replayOfAnUnknownRouteFails();
     void usageErrorsExitTwo();
+    void replayFetchesLeadAdsLeads();
 
 private:
     Test::CtlRun ctl(const QStringList &args) { return Test::runCtl(m_dir->path(), args); }
@@ -182,6 +185,63 @@ void tst_CtlJournal::replayOfAnUnknownRouteFails()
         = ctl({QStringLiteral("journal"), QStringLiteral("replay"), QStringLiteral("row-x")});
     QCOMPARE(run.exitCode, 1);
     QVERIFY(run.err.contains(QStringLiteral("carrier_pigeon")));
+}
+
+void tst_CtlJournal::replayFetchesLeadAdsLeads()
+{
+    // A Lead Ads delivery journalled while Lead Ads was not connected.
+    const QByteArray body = Test::readFixture("leadads_webhook_leadgen.json");
+    addRow(QStringLiteral("row-ads"), QStringLiteral("messenger"), QStringLiteral("failed"), body,
+           1'760'000'003'000);
+    Test::FakeGraphApi graph;
+    QVERIFY(graph.listen());
+    // The leaddeskctl process calls the fake in this one: keep this event loop turning meanwhile.
+    const auto replay = [this, &graph](const QString &token) {
+        QProcess process;
+        QProcessEnvironment environment = QProcessEnvironment::systemEnvironment();
+        environment.remove(QStringLiteral("LEADDESK_SECRETS_FILE"));
+        if (!token.isEmpty())
+            environment.insert(QStringLiteral("LEADDESK_META_PAGE_ACCESS_TOKEN"), token);
+        process.setProcessEnvironment(environment);
+        process.start(QStringLiteral(LEADDESK_CTL_PATH),
+                      {QStringLiteral("--data-dir"), m_dir->path(), QStringLiteral("journal"),
+                       QStringLiteral("replay"), QStringLiteral("row-ads"),
+                       QStringLiteral("--graph-url"), graph.baseUrl().toString()});
+        process.waitForStarted();
+        if (!QTest::qWaitFor([&process] { return process.state() == QProcess::NotRunning; },
+                             60'000))
+            return QStringLiteral("<leaddeskctl did not finish>");
+        return QString::fromUtf8(process.readAllStandardOutput());
+    };
+
+    // Without a page token nothing is fetched and the row stays failed, saying why.
+    QString out = replay({});
+    QVERIFY2(out.contains(QStringLiteral("failed"))
+                 && out.contains(QStringLiteral("not connected")),
+             qPrintable(out));
+    QVERIFY(graph.requests.isEmpty());
+
+    // With one, but Graph does not know the lead: still failed, naming it.
+    out = replay(graph.accessToken);
+    QVERIFY2(out.contains(QStringLiteral("failed"))
+                 && out.contains(QStringLiteral("444555666777888")),
+             qPrintable(out));
+    QCOMPARE(count(QStringLiteral("leads"), QStringLiteral("channel = 'leadads'")), 0);
+
+    // Once it does, the replay fetches and stores the lead and the row is done.
+    graph.addLeadObject(
+        QStringLiteral("form-1"),
+        QJsonDocument::fromJson(Test::readFixture("leadads_lead_get_response.json")).object());
+    out = replay(graph.accessToken);
+    QVERIFY2(out.contains(QStringLiteral("processed")), qPrintable(out));
+    QCOMPARE(graph.requests.last().path, QStringLiteral("/v25.0/444555666777888"));
+    QCOMPARE(count(QStringLiteral("leads"),
+                   QStringLiteral("channel = 'leadads' AND external_id = '444555666777888' "
+                                  "AND email = 'marcus.o@example.com'")),
+             1);
+    QCOMPARE(count(QStringLiteral("inbound_journal"),
+                   QStringLiteral("id = 'row-ads' AND status = 'processed'")),
+             1);
 }
 
 void tst_CtlJournal::usageErrorsExitTwo()

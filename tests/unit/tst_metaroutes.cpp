@@ -194,8 +194,10 @@ void tst_MetaRoutes::startReceiver(bool withLeadAds)
     Sync::MessengerRoute::LeadgenHandler handler;
     if (withLeadAds) {
         Sync::LeadAdsFetcher *fetcher = m_fetcher.get();
-        handler = [fetcher](const QList<Sync::LeadAdsAdapter::LeadgenRef> &refs) {
+        handler = [fetcher](const QList<Sync::LeadAdsAdapter::LeadgenRef> &refs,
+                            Sync::WriteContext &) -> Core::Result<void> {
             fetcher->enqueue(refs);
+            return {};
         };
     }
     LD_VERIFY_OK(table->add(std::make_shared<const Sync::MessengerRoute>(kSecret, handler)));
