@@ -5,9 +5,9 @@
 
 #include "graphapiclient.h"
 #include "inboundjournal.h"
-#include "inboundrecorder.h"
 #include "journalprocessor.h"
 #include "leadadsfetcher.h"
+#include "metaroutesupport.h"
 #include "receiverroutes.h"
 #include "sourcerepository.h"
 
@@ -173,8 +173,7 @@ int runReplay(const CtlContext &context, const QStringList &arguments)
             auto leads = Sync::LeadAdsFetcher::fetchNow(*graph, refs);
             if (!leads)
                 return std::unexpected(leads.error());
-            Core::InboundRecorder recorder(write.db, write.ingestor, write.normalizer);
-            auto applied = recorder.apply(write.business.id, *leads);
+            auto applied = Sync::MetaRouteSupport::applyEvents(*leads, write);
             if (!applied)
                 return std::unexpected(applied.error());
             return {};
