@@ -14,6 +14,8 @@ struct sqlite3;
 
 namespace LeadDesk::Core {
 
+class LeadScoreWriter;
+
 // Recomputes the score, grade, qualification and breakdown of every lead of a business under a
 // rule document, in pages by rowid, each page one transaction that writes back only the leads
 // whose stored score changed: a lead edited between pages is rescored with its committed values,
@@ -24,8 +26,10 @@ namespace LeadDesk::Core {
 // next page is read on a second connection while this one is written, and used only if nothing
 // else committed in between (else it is read again inside the writing transaction). Runs where
 // it may open its own transactions: runOnWriter() (the app), or rescoreAll() (the command line,
-// tests). Scores live in the narrow lead_scores table; a page pauses its score triggers and
-// writes the analytics rollups' differences once, summed (ScoreRollupDeltas): see bench_rescore.
+// tests). Scores live in the narrow lead_scores table. A page's new scores go in with the
+// connection's triggers off, walking the table in key order where the leads come in it
+// (LeadScoreWriter); the scoring threads sum the analytics rollups' differences and the page
+// writes them once (ScoreRollupDeltas): see bench_rescore.
 class LeadRescorer final
 {
 public:
@@ -77,6 +81,7 @@ public:
         qint64 cpuMs = 0;       // CPU time of the thread that ran the pages (the writer)
         int pagesReadAhead = 0; // pages read on the second connection and used
         qint64 indexMs = 0;     // building the score index again at the end (rebuildSortIndexFrom)
+        qint64 rowsInKeyRange = 0; // score rows written by a walk of their key range
     };
 
     LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules, Options options);
@@ -123,6 +128,7 @@ private:
     Result<void> count(Database &db);
     Result<void> tune(Database &db);
     void restore(Database &db);
+    static Result<void> buildSortIndex(sqlite3 *db);
     // The page of leads after `afterRowId`, read through `handle` and scored. Touches no state
     // that changes, so the read-ahead thread runs it too.
     Result<void> readAndScore(sqlite3 *handle, qint64 afterRowId, Page &page) const;
@@ -143,6 +149,7 @@ private:
     qint64 m_savedCacheSize = 0;
     int m_savedAutocheckpoint = 0;
     std::unique_ptr<ReadAhead> m_readAhead;
+    std::unique_ptr<LeadScoreWriter> m_scoreWriter; // made by the first page that writes
     qint64 m_readAheadAfter = -1; // the rowid the page asked of m_readAhead starts after
     // What says whether the store changed between pages other than by this rescore: the writer
     // connection's change count after its last commit, and the store's data version (which

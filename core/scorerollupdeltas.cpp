@@ -40,6 +40,28 @@ Result<void> ScoreRollupDeltas::load(sqlite3 *db, const QByteArray &businessId)
     return {};
 }
 
+ScoreRollupDeltas ScoreRollupDeltas::emptyLike() const
+{
+    ScoreRollupDeltas empty;
+    empty.m_businessId = m_businessId;
+    empty.m_offsets = m_offsets;
+    return empty;
+}
+
+void ScoreRollupDeltas::merge(const ScoreRollupDeltas &other)
+{
+    for (auto it = other.m_daily.cbegin(); it != other.m_daily.cend(); ++it) {
+        Sums &sums = m_daily[it.key()];
+        for (int slot = 0; slot < kSlots; ++slot)
+            sums.slots[slot] += it->slots[slot];
+    }
+    for (auto it = other.m_campaign.cbegin(); it != other.m_campaign.cend(); ++it) {
+        CampaignSums &sums = m_campaign[it.key()];
+        sums.qualified += it->qualified;
+        sums.scoreSum += it->scoreSum;
+    }
+}
+
 void ScoreRollupDeltas::add(const LeadKey &key, const Score &before, const Score &after)
 {
     static constexpr std::string_view kGrades[] = {"A", "B", "C", "D"};

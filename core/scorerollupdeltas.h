@@ -15,9 +15,9 @@ struct sqlite3;
 namespace LeadDesk::Core {
 
 // What a bulk rescore changes in the analytics rollups, summed in memory and written as one
-// upsert per rollup row, instead of the per-lead triggers on lead_scores (which the rescore
-// pauses: see migration 0007). Keys and sums follow those triggers exactly: the lead's local
-// day from analytics_zone_offsets, its channel and assignee; for campaign leads also the
+// upsert per rollup row, instead of the per-lead triggers on lead_scores (which are off while
+// the rescore writes: LeadScoreWriter). Keys and sums follow those triggers exactly: the lead's
+// local day from analytics_zone_offsets, its channel and assignee; for campaign leads also the
 // campaign, source key and utm_content. tst_leadrescorer compares the result with a rebuild.
 class ScoreRollupDeltas final
 {
@@ -42,7 +42,10 @@ public:
 
     // Reads the business's zone offsets; call once per transaction before add().
     Result<void> load(sqlite3 *db, const QByteArray &businessId);
+    // Empty sums over what `loaded` read: for adding on another thread, then merge().
+    [[nodiscard]] ScoreRollupDeltas emptyLike() const;
     void add(const LeadKey &key, const Score &before, const Score &after);
+    void merge(const ScoreRollupDeltas &other);
     // Writes the sums into the rollups and forgets them.
     Result<void> apply(sqlite3 *db);
     [[nodiscard]] bool isEmpty() const { return m_daily.isEmpty() && m_campaign.isEmpty(); }

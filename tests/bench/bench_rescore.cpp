@@ -230,22 +230,25 @@ int main(int argc, char **argv)
 
     const QLocale c = QLocale::c();
     std::printf(
-        "| rescore | leads | changed | pages | time | read + score | write | commit "
+        "| rescore | leads | changed | of them by key range | pages | time | read + score | write "
+        "| commit "
         "| score index built | CPU: writer | CPU: all | leads/s | WAL | checkpoint after |\n");
-    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+    std::printf("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|\n");
     for (const Run &run : std::as_const(runs)) {
         const auto seconds = [](qint64 ms) -> QString {
             return QString::number(ms / 1000.0, 'f', 2) + u" s";
         };
         std::printf(
-            "| %s | %s | %s | %d (%d ahead) | %s | %s | %s | %s | %s | %s | %s | %s | %lld MiB "
+            "| %s | %s | %s | %s | %d (%d ahead) | %s | %s | %s | %s | %s | %s | %s | %s | %lld "
+            "MiB "
             "| %s |\n",
             qPrintable(run.name), qPrintable(c.toString(run.progress.done)),
-            qPrintable(c.toString(run.progress.changed)), run.pages, run.progress.pagesReadAhead,
-            qPrintable(seconds(run.ms)), qPrintable(seconds(run.progress.readMs)),
-            qPrintable(seconds(run.progress.writeMs)), qPrintable(seconds(run.progress.commitMs)),
-            qPrintable(seconds(run.progress.indexMs)), qPrintable(seconds(run.progress.cpuMs)),
-            qPrintable(seconds(run.cpuMs)),
+            qPrintable(c.toString(run.progress.changed)),
+            qPrintable(c.toString(run.progress.rowsInKeyRange)), run.pages,
+            run.progress.pagesReadAhead, qPrintable(seconds(run.ms)),
+            qPrintable(seconds(run.progress.readMs)), qPrintable(seconds(run.progress.writeMs)),
+            qPrintable(seconds(run.progress.commitMs)), qPrintable(seconds(run.progress.indexMs)),
+            qPrintable(seconds(run.progress.cpuMs)), qPrintable(seconds(run.cpuMs)),
             qPrintable(c.toString(
                 qint64(run.progress.done * 1000.0 / double(std::max<qint64>(1, run.ms))))),
             (long long)run.walMiB, qPrintable(seconds(run.checkpointMs)));

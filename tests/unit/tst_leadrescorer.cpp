@@ -67,6 +67,7 @@ private Q_SLOTS:
     void afterRowIdRescoresOnlyNewLeads();
     void storedScoresMatchTheRecordPath();
     void rollupsFollowARescore();
+    void leadsStoredOutOfIdOrderAreRescored();
     void editsBetweenPagesStayConsistent();
     void pagesAreReadAheadWhileNothingElseWrites();
     void anotherConnectionsCommitIsReadAgain();
@@ -463,7 +464,7 @@ void tst_LeadRescorer::storedScoresMatchTheRecordPath()
 
 void tst_LeadRescorer::rollupsFollowARescore()
 {
-    // The rescore pauses the per-lead score triggers and writes the rollups' differences itself:
+    // The rescore turns the per-lead score triggers off and writes the rollups' differences:
     // what it leaves must be what a rebuild from the leads gives, in a zone with DST, with
     // campaigns, assignees and leads that had no score row yet.
     Test::TempStore store;
@@ -496,6 +497,51 @@ void tst_LeadRescorer::rollupsFollowARescore()
     QCOMPARE(kept.size(), rebuilt.size());
     for (int i = 0; i < kept.size(); ++i)
         QCOMPARE(kept.at(i), rebuilt.at(i));
+}
+
+void tst_LeadRescorer::leadsStoredOutOfIdOrderAreRescored()
+{
+    // Lead ids carry the time they were made (UUIDv7), so leads are stored in their ids' order,
+    // except where another desktop's clock made them. Here the ids are a shuffle of the order:
+    // pages overlap in key order, the rows a page cannot walk go one by one, and the outcome is
+    // the same.
+    Test::TempStore store;
+    constexpr int kLeads = 60;
+    addLeads(store, kLeads);
+    QSqlQuery shuffle(store.db().connection());
+    QVERIFY(shuffle.exec(QStringLiteral("PRAGMA foreign_keys = OFF")));
+    QVERIFY(shuffle.exec(QStringLiteral(
+        "UPDATE lead_scores SET lead_id = (SELECT printf('lead-%04d', ((l.rowid - 1) * 37) % 60) "
+        "FROM leads AS l WHERE l.id = lead_scores.lead_id)")));
+    QVERIFY(shuffle.exec(
+        QStringLiteral("UPDATE leads SET id = printf('lead-%04d', ((rowid - 1) * 37) % 60)")));
+    QVERIFY(shuffle.exec(QStringLiteral("PRAGMA foreign_keys = ON")));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("leads"),
+                             QStringLiteral("id IN (SELECT lead_id FROM lead_scores)")),
+             kLeads);
+    LD_VERIFY_OK(Core::AnalyticsRollup::rebuild(store.db(), store.businessId()));
+
+    auto rescored = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                             rulesOf(phoneAndCompany(55)), at(kNow, 7));
+    LD_VERIFY_OK(rescored);
+    QCOMPARE(rescored->done, kLeads);
+    QCOMPARE(rescored->changed, kLeads);
+    QVERIFY2(rescored->rowsInKeyRange > 0 && rescored->rowsInKeyRange < kLeads,
+             qPrintable(QString::number(rescored->rowsInKeyRange)));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("lead_score = 65 AND lead_grade = 'B'")),
+             kLeads / 2);
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("lead_score = 10 AND lead_grade = 'D'")),
+             kLeads / 2);
+    // Nothing left to change, and the rollups are a rebuild's.
+    auto again = LeadRescorer::rescoreAll(store.db(), store.businessId(),
+                                          rulesOf(phoneAndCompany(55)), at(kNow));
+    LD_VERIFY_OK(again);
+    QCOMPARE(again->changed, 0);
+    const QStringList kept = Test::rollupSnapshot(store.db());
+    LD_VERIFY_OK(Core::AnalyticsRollup::rebuild(store.db(), store.businessId()));
+    QCOMPARE(kept, Test::rollupSnapshot(store.db()));
 }
 
 void tst_LeadRescorer::editsBetweenPagesStayConsistent()
