@@ -64,6 +64,8 @@ int runImport(const CtlContext &context)
     // A large page cache keeps the lead indexes in memory for the length of a big import.
     Core::StoreWriter::Options largeCache;
     largeCache.cacheMiB = 512;
+    // A batch of 20,000 records is a transaction of its own, without a savepoint around it.
+    largeCache.maxJobsPerCommit = 1;
     auto writer = Core::StoreWriter::start(Sync::Engine::storePath(context.dataDir), largeCache);
     if (!writer) {
         printError(writer.error().message);

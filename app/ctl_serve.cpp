@@ -147,6 +147,7 @@ int runServe(const CtlContext &context)
     // synchronous=FULL: a request is answered only once its journal row is on disk.
     Core::StoreWriter::Options writerOptions;
     writerOptions.fullSync = true;
+    writerOptions.smallJobs = true; // one request each: sub-journals in memory
     auto writer = Core::StoreWriter::start(path, writerOptions);
     if (!writer) {
         printError(writer.error().message);

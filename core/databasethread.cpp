@@ -131,6 +131,8 @@ Result<std::unique_ptr<StoreWriter>> StoreWriter::start(const QString &path, Opt
         QStringLiteral("PRAGMA cache_size = -%1").arg(qint64(options.cacheMiB) * 1024)};
     if (options.fullSync)
         pragmas << QStringLiteral("PRAGMA synchronous = FULL");
+    if (options.smallJobs)
+        pragmas << QStringLiteral("PRAGMA temp_store = MEMORY");
     if (auto ok
         = writer->startThread(path, Database::Mode::ReadWrite, pragmas, options.maxJobsPerCommit);
         !ok)
@@ -164,6 +166,21 @@ void StoreWriter::runBatch(Database &db, std::deque<Entry> &batch)
 
 void StoreWriter::runInOneTransaction(Database &db, std::deque<Entry> &batch)
 {
+    if (batch.size() == 1) {
+        // Alone in its transaction, a job needs no savepoint: a failure rolls the transaction
+        // back. A savepoint copies every page the job changes into the sub-journal first, which
+        // for a bulk job is hundreds of MiB written to a temporary file.
+        Result<void> outcome;
+        {
+            Transaction transaction(db);
+            outcome = transaction.isOpen() ? batch.front().job(db)
+                                           : Result<void>(std::unexpected(transaction.error()));
+            if (outcome)
+                outcome = transaction.commit();
+        } // a failed job is rolled back here
+        batch.front().done(outcome);
+        return;
+    }
     Transaction transaction(db);
     if (!transaction.isOpen()) {
         for (auto &entry : batch)

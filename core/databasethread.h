@@ -99,6 +99,13 @@ public:
         int maxJobsPerCommit = 512;
         bool fullSync = false; // synchronous=FULL: for acknowledgements to remote parties
         int cacheMiB = 64;     // page cache; bulk imports want the lead indexes to fit
+        // Savepoints and statements that fire triggers copy each page they change into a
+        // sub-journal, which SQLite writes to a temporary file once it passes 64 KiB. A
+        // campaign form's lead changes some thirty pages, so with a file every request wrote
+        // them all to disk again (two thirds of the receiver's write calls; bench_receiver).
+        // In memory (temp_store = MEMORY) the sub-journal never spills: for writers whose jobs
+        // are small, not for bulk imports, whose batch savepoints grow to hundreds of MiB.
+        bool smallJobs = false;
     };
     static Result<std::unique_ptr<StoreWriter>> start(const QString &path, Options options);
     static Result<std::unique_ptr<StoreWriter>> start(const QString &path)

@@ -276,6 +276,8 @@ int main(int argc, char *argv[])
     }
     Core::StoreWriter::Options largeCache;
     largeCache.cacheMiB = 512;
+    // A batch of 20,000 records is a transaction of its own, without a savepoint around it.
+    largeCache.maxJobsPerCommit = 1;
     auto writer = Core::StoreWriter::start(storePath, largeCache);
     Core::VendorImporter::Options options;
     options.source = QStringLiteral("generic");

@@ -242,6 +242,7 @@ int main(int argc, char *argv[])
         QFile::remove(path);
         Core::StoreWriter::Options writerOptions;
         writerOptions.fullSync = true;
+        writerOptions.smallJobs = true;
         auto writer = Core::StoreWriter::start(path, writerOptions);
         if (!writer)
             qFatal("%s", qPrintable(writer.error().message));
@@ -307,6 +308,7 @@ int main(int argc, char *argv[])
         QFile::remove(path);
         Core::StoreWriter::Options writerOptions;
         writerOptions.fullSync = true;
+        writerOptions.smallJobs = true;
         auto writer = Core::StoreWriter::start(path, writerOptions);
         auto business = (*writer)
                             ->submitValue<Core::Business>([](Core::Database &db) {

@@ -14,6 +14,7 @@ class tst_DatabaseThread : public QObject
 private Q_SLOTS:
     void jobsRunOnTheWriterThreadAndCommit();
     void concurrentJobsShareCommits();
+    void failingJobRollsBackAlone_data();
     void failingJobRollsBackAlone();
     void valueJobsReturnTheirValue();
     void readerSeesCommittedWrites();
@@ -74,11 +75,32 @@ void tst_DatabaseThread::concurrentJobsShareCommits()
         300);
 }
 
+void tst_DatabaseThread::failingJobRollsBackAlone_data()
+{
+    QTest::addColumn<bool>("smallJobs");
+    QTest::newRow("sub-journals in a file past 64 KiB") << false;
+    QTest::newRow("sub-journals in memory (small jobs)") << true;
+}
+
 void tst_DatabaseThread::failingJobRollsBackAlone()
 {
+    QFETCH(bool, smallJobs);
     Test::TempStore store;
-    auto writer = Core::StoreWriter::start(store.path());
+    Core::StoreWriter::Options options;
+    options.smallJobs = smallJobs;
+    auto writer = Core::StoreWriter::start(store.path(), options);
     QVERIFY(writer);
+    // The setting is the writer's own: temp_store 2 is MEMORY, 0 the default (a file).
+    auto tempStore = (*writer)
+                         ->submitValue<qint64>([](Core::Database &db) -> Core::Result<qint64> {
+                             QSqlQuery q(db.connection());
+                             if (!q.exec(QStringLiteral("PRAGMA temp_store")) || !q.next())
+                                 return Core::fail(QStringLiteral("no temp_store"));
+                             return q.value(0).toLongLong();
+                         })
+                         .result();
+    QVERIFY(tempStore);
+    QCOMPARE(*tempStore, smallJobs ? 2 : 0);
     std::atomic<bool> release{false};
     auto blocker = (*writer)->submit([&release](Core::Database &) -> Core::Result<void> {
         while (!release)
