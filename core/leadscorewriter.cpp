@@ -1,6 +1,7 @@
 #include "leadscorewriter.h"
 
 #include "ids.h"
+#include "sqlitestatement.h"
 
 #include <QString>
 
@@ -43,23 +44,6 @@ public:
 private:
     sqlite3 *m_db;
     int m_wasOn = 1;
-};
-
-class Statement final
-{
-public:
-    Statement(sqlite3 *db, const char *sql) { sqlite3_prepare_v2(db, sql, -1, &m_stmt, nullptr); }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Q_DISABLE_COPY_MOVE(Statement)
-    [[nodiscard]] sqlite3_stmt *get() const { return m_stmt; }
-
-    void bindText(int index, std::string_view value) const
-    {
-        sqlite3_bind_text(m_stmt, index, value.data(), int(value.size()), SQLITE_STATIC);
-    }
-
-private:
-    sqlite3_stmt *m_stmt = nullptr;
 };
 
 // What the range UPDATE's function sees: the rows by ascending id and where the walk is.
@@ -180,29 +164,25 @@ Result<void> LeadScoreWriter::updateInKeyRange(sqlite3 *db, std::span<const Row>
         != SQLITE_OK)
         return std::unexpected(sqliteError(db, QStringLiteral("registering %1").arg(kFunction)));
     const auto updated = [this, db, rows]() -> Result<void> {
-        Statement update(db,
-                         m_stamping.asChange
-                             ? "UPDATE lead_scores SET lead_score = leaddesk_rescored(lead_id, 0), "
-                               "lead_grade = leaddesk_rescored(lead_id, 1), "
-                               "qualification_status = leaddesk_rescored(lead_id, 2), "
-                               "score_breakdown = leaddesk_rescored(lead_id, 3), scored_at = ?3, "
-                               "hlc = leaddesk_rescored(lead_id, 4) "
-                               "WHERE lead_id >= ?1 AND lead_id <= ?2 "
-                               "AND leaddesk_rescored(lead_id, -1)"
-                             : "UPDATE lead_scores SET lead_score = leaddesk_rescored(lead_id, 0), "
-                               "lead_grade = leaddesk_rescored(lead_id, 1), "
-                               "qualification_status = leaddesk_rescored(lead_id, 2), "
-                               "score_breakdown = leaddesk_rescored(lead_id, 3) "
-                               "WHERE lead_id >= ?1 AND lead_id <= ?2 "
-                               "AND leaddesk_rescored(lead_id, -1)");
-        if (!update.get())
-            return std::unexpected(sqliteError(db, QStringLiteral("preparing the score walk")));
-        update.bindText(1, rows.front().leadId);
-        update.bindText(2, rows.back().leadId);
+        SqliteStatement update(
+            db, m_stamping.asChange
+                    ? "UPDATE lead_scores SET lead_score = leaddesk_rescored(lead_id, 0), "
+                      "lead_grade = leaddesk_rescored(lead_id, 1), "
+                      "qualification_status = leaddesk_rescored(lead_id, 2), "
+                      "score_breakdown = leaddesk_rescored(lead_id, 3), scored_at = ?3, "
+                      "hlc = leaddesk_rescored(lead_id, 4) "
+                      "WHERE lead_id >= ?1 AND lead_id <= ?2 AND leaddesk_rescored(lead_id, -1)"
+                    : "UPDATE lead_scores SET lead_score = leaddesk_rescored(lead_id, 0), "
+                      "lead_grade = leaddesk_rescored(lead_id, 1), "
+                      "qualification_status = leaddesk_rescored(lead_id, 2), "
+                      "score_breakdown = leaddesk_rescored(lead_id, 3) "
+                      "WHERE lead_id >= ?1 AND lead_id <= ?2 AND leaddesk_rescored(lead_id, -1)");
+        update.bindStatic(1, rows.front().leadId);
+        update.bindStatic(2, rows.back().leadId);
         if (m_stamping.asChange)
-            sqlite3_bind_int64(update.get(), 3, m_stamping.nowMs);
-        if (sqlite3_step(update.get()) != SQLITE_DONE)
-            return std::unexpected(sqliteError(db, QStringLiteral("writing scores")));
+            update.bind(3, m_stamping.nowMs);
+        if (auto ok = update.execute(); !ok)
+            return fail(QStringLiteral("writing scores: %1").arg(ok.error().message));
         // The rows were read in this transaction's snapshot: every one is there.
         if (const qint64 changed = sqlite3_changes64(db); changed != qint64(rows.size()))
             return fail(QStringLiteral("writing scores: %1 of %2 score rows found")
@@ -222,40 +202,34 @@ Result<void> LeadScoreWriter::writeOneByOne(sqlite3 *db, std::span<const Row> ro
     if (rows.empty())
         return {};
     const bool stamped = m_stamping.asChange;
-    Statement statement(db, !existing
-                                ? "INSERT INTO lead_scores (lead_score, lead_grade, "
-                                  "qualification_status, score_breakdown, scored_at, hlc, "
-                                  "lead_id, business_id) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
-                            : stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
-                                        "qualification_status = ?3, score_breakdown = ?4, "
-                                        "scored_at = ?5, hlc = ?6 WHERE lead_id = ?7"
-                                      : "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
-                                        "qualification_status = ?3, score_breakdown = ?4 "
-                                        "WHERE lead_id = ?7");
-    sqlite3_stmt *stmt = statement.get();
-    if (!stmt)
-        return std::unexpected(sqliteError(db, QStringLiteral("preparing the score writes")));
+    SqliteStatement statement(
+        db, !existing ? "INSERT INTO lead_scores (lead_score, lead_grade, qualification_status, "
+                        "score_breakdown, scored_at, hlc, lead_id, business_id) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+            : stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
+                        "qualification_status = ?3, score_breakdown = ?4, scored_at = ?5, "
+                        "hlc = ?6 WHERE lead_id = ?7"
+                      : "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
+                        "qualification_status = ?3, score_breakdown = ?4 WHERE lead_id = ?7");
+    const std::string_view businessId(m_businessId.constData(), std::size_t(m_businessId.size()));
     for (const Row &row : rows) {
-        sqlite3_bind_int(stmt, 1, row.score);
-        statement.bindText(2, row.grade);
-        statement.bindText(3, row.qualification);
-        statement.bindText(4, row.breakdown);
+        statement.bind(1, qint64(row.score));
+        statement.bindStatic(2, row.grade);
+        statement.bindStatic(3, row.qualification);
+        statement.bindStatic(4, row.breakdown);
         if (stamped) {
-            sqlite3_bind_int64(stmt, 5, m_stamping.nowMs);
-            sqlite3_bind_int64(stmt, 6, Ids::nextHlc(m_stamping.nowMs));
+            statement.bind(5, m_stamping.nowMs);
+            statement.bind(6, Ids::nextHlc(m_stamping.nowMs));
         } else if (!existing) {
             // A new row under AsCreated is stamped with its lead's creation.
-            sqlite3_bind_int64(stmt, 5, row.createdAtMs);
-            sqlite3_bind_int64(stmt, 6, 0);
+            statement.bind(5, row.createdAtMs);
+            statement.bind(6, qint64(0));
         }
-        statement.bindText(7, row.leadId);
+        statement.bindStatic(7, row.leadId);
         if (!existing)
-            sqlite3_bind_text(stmt, 8, m_businessId.constData(), int(m_businessId.size()),
-                              SQLITE_STATIC);
-        const int rc = sqlite3_step(stmt);
-        sqlite3_reset(stmt);
-        if (rc != SQLITE_DONE)
-            return std::unexpected(sqliteError(db, QStringLiteral("writing scores")));
+            statement.bindStatic(8, businessId);
+        if (auto ok = statement.execute(); !ok)
+            return fail(QStringLiteral("writing scores: %1").arg(ok.error().message));
     }
     return {};
 }

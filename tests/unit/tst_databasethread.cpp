@@ -16,6 +16,7 @@ private Q_SLOTS:
     void concurrentJobsShareCommits();
     void failingJobRollsBackAlone_data();
     void failingJobRollsBackAlone();
+    void aJobAloneRollsBackWithoutASavepoint();
     void valueJobsReturnTheirValue();
     void readerSeesCommittedWrites();
     void openFailureIsReported();
@@ -127,6 +128,38 @@ void tst_DatabaseThread::failingJobRollsBackAlone()
     QCOMPARE(
         Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'half'")),
         0);
+}
+
+void tst_DatabaseThread::aJobAloneRollsBackWithoutASavepoint()
+{
+    // One job to a transaction (as an import runs): no savepoint is opened, and a failing job
+    // still leaves nothing behind.
+    Test::TempStore store;
+    Core::StoreWriter::Options options;
+    options.maxJobsPerCommit = 1;
+    auto writer = Core::StoreWriter::start(store.path(), options);
+    QVERIFY(writer);
+    auto bad = (*writer)->submit([](Core::Database &db) -> Core::Result<void> {
+        if (auto ok = insertBusiness(db, QStringLiteral("half")); !ok)
+            return ok;
+        // Inside a savepoint this would fail ("no such savepoint"): there is none.
+        QSqlQuery q(db.connection());
+        if (q.exec(QStringLiteral("RELEASE job")))
+            return Core::fail(QStringLiteral("the job ran inside a savepoint"));
+        return Core::fail(QStringLiteral("the job fails"));
+    });
+    const auto failed = bad.result();
+    QVERIFY(!failed);
+    QCOMPARE(failed.error().message, QStringLiteral("the job fails"));
+    auto good = (*writer)->submit(
+        [](Core::Database &db) { return insertBusiness(db, QStringLiteral("after")); });
+    LD_VERIFY_OK(good.result());
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("businesses"),
+                             QStringLiteral("id IN ('half', 'after')")),
+             1);
+    QCOMPARE(
+        Test::countRows(store.db(), QStringLiteral("businesses"), QStringLiteral("id = 'after'")),
+        1);
 }
 
 void tst_DatabaseThread::valueJobsReturnTheirValue()
