@@ -90,7 +90,8 @@ private:
 
 // The store's single writer. Jobs queued while a transaction is open are committed together
 // (group commit), each inside its own savepoint, so a failing job rolls back alone and the others
-// still commit. A job's future finishes only after its transaction has committed.
+// still commit; a job alone in its transaction needs none. A job's future finishes only after
+// its transaction has committed.
 class StoreWriter final : public DatabaseThread
 {
 public:
@@ -104,7 +105,7 @@ public:
         // campaign form's lead changes some thirty pages, so with a file every request wrote
         // them all to disk again (two thirds of the receiver's write calls; bench_receiver).
         // In memory (temp_store = MEMORY) the sub-journal never spills: for writers whose jobs
-        // are small, not for bulk imports, whose batch savepoints grow to hundreds of MiB.
+        // are small, not for bulk jobs, whose sub-journals would hold hundreds of MiB.
         bool smallJobs = false;
     };
     static Result<std::unique_ptr<StoreWriter>> start(const QString &path, Options options);

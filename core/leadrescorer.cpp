@@ -440,6 +440,32 @@ qint64 pragmaValue(sqlite3 *db, const char *sql)
     return sqlite3_column_int64(pragma.get(), 0);
 }
 
+// Sets a pragma of the connection for its lifetime and puts the value it had back.
+class ScopedPragma final
+{
+public:
+    ScopedPragma(sqlite3 *db, const QByteArray &name, const QByteArray &value)
+        : m_db(db)
+        , m_name(name)
+        , m_saved(pragmaValue(db, QByteArray("PRAGMA " + name).constData()))
+    {
+        set(value);
+    }
+    ~ScopedPragma() { set(QByteArray::number(m_saved)); }
+    Q_DISABLE_COPY_MOVE(ScopedPragma)
+
+private:
+    void set(const QByteArray &value) const
+    {
+        const QByteArray sql = "PRAGMA " + m_name + " = " + value;
+        (void)sqlite3_exec(m_db, sql.constData(), nullptr, nullptr, nullptr);
+    }
+
+    sqlite3 *m_db;
+    QByteArray m_name;
+    qint64 m_saved;
+};
+
 qint64 threadCpuMs()
 {
     timespec now{};
@@ -477,24 +503,8 @@ Result<void> LeadRescorer::write(Database &db, const Page &page)
         return {};
     // Debian's SQLite zeroes every freed page and cell (secure_delete): for the score index
     // dropped here that is 76 MiB more of WAL for a million leads, and the score rows hold
-    // nothing that outlives them. FAST zeroes what is written anyway; the setting comes back
-    // with the page.
-    struct SecureDeleteFast
-    {
-        sqlite3 *db;
-        qint64 saved = pragmaValue(db, "PRAGMA secure_delete");
-        SecureDeleteFast(sqlite3 *handle)
-            : db(handle)
-        {
-            (void)sqlite3_exec(db, "PRAGMA secure_delete = FAST", nullptr, nullptr, nullptr);
-        }
-        ~SecureDeleteFast()
-        {
-            const QByteArray restore = "PRAGMA secure_delete = " + QByteArray::number(saved);
-            (void)sqlite3_exec(db, restore.constData(), nullptr, nullptr, nullptr);
-        }
-        Q_DISABLE_COPY_MOVE(SecureDeleteFast)
-    } secureDeleteFast(handle);
+    // nothing that outlives them. FAST zeroes what is written anyway.
+    const ScopedPragma secureDelete(handle, "secure_delete", "FAST");
     if (m_dropSortIndex && !m_sortIndexDropped) {
         // In this page's transaction: gone only if the page commits.
         if (sqlite3_exec(handle, "DROP INDEX IF EXISTS idx_lead_scores_sort", nullptr, nullptr,
@@ -549,19 +559,11 @@ Result<void> LeadRescorer::buildSortIndex(sqlite3 *db)
     // SQLite's sorter sorts in memory pieces of the page cache's size, on helper threads when
     // there are several; pieces of a few MiB build a million entries in half the time one large
     // piece takes, and in a third on two cores (bench_rescore).
-    const qint64 cacheSize = pragmaValue(db, "PRAGMA cache_size");
-    const qint64 threads = pragmaValue(db, "PRAGMA threads");
-    const QByteArray sortThreads
-        = "PRAGMA threads = "
-          + QByteArray::number(std::max(1, int(std::thread::hardware_concurrency())));
-    (void)sqlite3_exec(db, "PRAGMA cache_size = -4096", nullptr, nullptr, nullptr);
-    (void)sqlite3_exec(db, sortThreads.constData(), nullptr, nullptr, nullptr);
+    const ScopedPragma smallCache(db, "cache_size", "-4096");
+    const ScopedPragma sortThreads(
+        db, "threads", QByteArray::number(std::max(1, int(std::thread::hardware_concurrency()))));
     const int rc = sqlite3_exec(db, kSortIndexSql, nullptr, nullptr, nullptr);
     const QString error = rc == SQLITE_OK ? QString() : QString::fromUtf8(sqlite3_errmsg(db));
-    const QByteArray restoreThreads = "PRAGMA threads = " + QByteArray::number(threads);
-    const QByteArray restoreCache = "PRAGMA cache_size = " + QByteArray::number(cacheSize);
-    (void)sqlite3_exec(db, restoreThreads.constData(), nullptr, nullptr, nullptr);
-    (void)sqlite3_exec(db, restoreCache.constData(), nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK)
         return fail(error);
     return {};
