@@ -1,5 +1,6 @@
 #include "database.h"
 
+#include "constantinchecks.h"
 #include "leadrescorer.h"
 #include "sqlitestatement.h"
 
@@ -37,6 +38,9 @@ const QStringList &migrationFiles()
     }();
     return files;
 }
+
+// The schema version whose migration rewrites constant IN-list CHECKs (0008_receiver_checks).
+constexpr int kConstantInChecksVersion = 8;
 
 QString describe(const QSqlError &error)
 {
@@ -162,6 +166,13 @@ Result<void> Database::migrate(int targetVersion)
             if (auto ok = execDirect(statement); !ok)
                 return fail(
                     QStringLiteral("migration %1 failed: %2").arg(version).arg(ok.error().message));
+        }
+        // Version 8 also rewrites the CHECKs of the earlier versions (see its script).
+        if (version == kConstantInChecksVersion) {
+            if (auto rewritten = ConstantInChecks::rewriteSchema(*this); !rewritten)
+                return fail(QStringLiteral("migration %1 failed: %2")
+                                .arg(version)
+                                .arg(rewritten.error().message));
         }
         if (auto ok = execDirect(QStringLiteral("PRAGMA user_version = %1").arg(version)); !ok)
             return ok;

@@ -227,13 +227,12 @@ public:
             return QStringLiteral("outside working hours");
         if (settings.capacity) {
             // Counting stops at the capacity, so a rep with thousands of open leads costs no more
-            // than one with a few. The open statuses are listed (not "NOT IN closed") so the
-            // search seeks straight to them in idx_leads_assignee instead of walking past every
-            // closed lead first ('closed_*' sorts before them).
+            // than one with a few. The predicate is idx_leads_open_assignee's, so the count walks
+            // that index of live, open leads only, never a closed lead or a table row.
             SqliteStatement &count = m_db.statement(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM leads WHERE business_id = ?1 AND "
-                "assigned_to = ?2 AND status IN ('new', 'contacted', 'qualified', 'proposal') "
-                "AND deleted = 0 LIMIT ?3)");
+                "assigned_to = ?2 AND deleted = 0 AND status NOT IN ('closed_won', "
+                "'closed_lost') LIMIT ?3)");
             count.bind(1, m_businessId);
             count.bind(2, rep.id);
             count.bind(3, qint64(*settings.capacity));
