@@ -228,7 +228,7 @@ public:
         if (settings.capacity) {
             // Counting stops at the capacity, so a rep with thousands of open leads costs no more
             // than one with a few. The predicate is idx_leads_open_assignee's, so the count walks
-            // that index of live, open leads only, never a closed lead or a table row.
+            // that index of live, open leads only and never steps past a closed lead.
             SqliteStatement &count = m_db.statement(
                 "SELECT COUNT(*) FROM (SELECT 1 FROM leads WHERE business_id = ?1 AND "
                 "assigned_to = ?2 AND deleted = 0 AND status NOT IN ('closed_won', "
