@@ -1,6 +1,7 @@
 #include "database.h"
 
 #include "constantinchecks.h"
+#include "deferredrollups.h"
 #include "leadrescorer.h"
 #include "sqlitestatement.h"
 
@@ -100,6 +101,23 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
             if (auto ok = self->execDirect(QString::fromLatin1(LeadRescorer::kSortIndexSql)); !ok)
                 return std::unexpected(ok.error());
         }
+        // Leads a transaction listed for its commit to count, committed without that count (by
+        // a COMMIT issued around Database): counted now.
+        if (self->schemaVersion() >= DeferredRollups::kSchemaVersion) {
+            auto listed = DeferredRollups::hasDeferred(*self);
+            if (!listed)
+                return std::unexpected(listed.error());
+            if (*listed) {
+                Transaction transaction(*self);
+                self->markRollupsDeferred();
+                if (auto ok = transaction.isOpen()
+                                  ? transaction.commit()
+                                  : Result<void>(std::unexpected(transaction.error()));
+                    !ok)
+                    return std::unexpected(ok.error());
+                qCWarning(lcStore) << "counted leads left out of the analytics rollups in" << path;
+            }
+        }
     } else if (self->schemaVersion() > latestSchemaVersion()) {
         return fail(QStringLiteral("the store at %1 has schema version %2, newer than this "
                                    "LeadDesk understands (%3)")
@@ -174,6 +192,13 @@ Result<void> Database::migrate(int targetVersion)
                                 .arg(version)
                                 .arg(rewritten.error().message));
         }
+        // Version 9 also has every rollup trigger skip the leads a transaction defers.
+        if (version == DeferredRollups::kSchemaVersion) {
+            if (auto installed = DeferredRollups::installInTriggers(*this); !installed)
+                return fail(QStringLiteral("migration %1 failed: %2")
+                                .arg(version)
+                                .arg(installed.error().message));
+        }
         if (auto ok = execDirect(QStringLiteral("PRAGMA user_version = %1").arg(version)); !ok)
             return ok;
         if (auto ok = transaction.commit(); !ok)
@@ -242,16 +267,31 @@ Result<void> Database::execDirect(const QString &sql)
 
 Result<void> Database::begin()
 {
-    return execDirect(QStringLiteral("BEGIN IMMEDIATE"));
+    auto ok = execDirect(QStringLiteral("BEGIN IMMEDIATE"));
+    m_inTransaction = bool(ok);
+    m_rollupsDeferred = false;
+    return ok;
 }
 
 Result<void> Database::commit()
 {
-    return execDirect(QStringLiteral("COMMIT"));
+    if (m_rollupsDeferred) {
+        // The caller rolls back when this fails, as for a failed COMMIT.
+        if (auto counted = DeferredRollups::flush(*this); !counted)
+            return fail(QStringLiteral("counting the new leads into the analytics rollups: %1")
+                            .arg(counted.error().message));
+        m_rollupsDeferred = false;
+    }
+    auto ok = execDirect(QStringLiteral("COMMIT"));
+    if (ok)
+        m_inTransaction = false;
+    return ok;
 }
 
 void Database::rollback()
 {
+    m_inTransaction = false;
+    m_rollupsDeferred = false;
     if (auto ok = execDirect(QStringLiteral("ROLLBACK")); !ok)
         qCWarning(lcStore) << "rollback failed:" << ok.error().message;
 }

@@ -57,9 +57,15 @@ public:
     // A one-off statement without parameters (DDL, PRAGMA).
     Result<void> execDirect(const QString &sql);
 
+    // BEGIN IMMEDIATE; COMMIT, which first counts the leads whose analytics rollups were
+    // deferred to it (DeferredRollups); ROLLBACK.
     Result<void> begin();
     Result<void> commit();
     void rollback();
+    // Whether a transaction opened by begin() is open (not one begun by SQL of its own).
+    [[nodiscard]] bool inTransaction() const { return m_inTransaction; }
+    // The open transaction has leads listed in analytics_deferred for commit() to count.
+    void markRollupsDeferred() { m_rollupsDeferred = true; }
 
     // The raw sqlite3 handle for the few hot paths that need it (bulk import).
     [[nodiscard]] void *sqliteHandle() const;
@@ -71,6 +77,8 @@ private:
 
     QString m_name;
     QString m_path;
+    bool m_inTransaction = false;
+    bool m_rollupsDeferred = false;
     QHash<QString, QSqlQuery> m_prepared;
     std::map<std::string, std::unique_ptr<SqliteStatement>> m_statements;
 };

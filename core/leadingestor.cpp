@@ -1,5 +1,6 @@
 #include "leadingestor.h"
 
+#include "deferredrollups.h"
 #include "ids.h"
 #include "sqlitestatement.h"
 
@@ -86,6 +87,9 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
         if (auto ok = stage(m_db, record, now); !ok)
             return std::unexpected(ok.error());
     }
+    // Inside the writer's transaction the rollups count the lead once, at commit.
+    if (auto deferred = DeferredRollups::defer(m_db, record.id); !deferred)
+        return std::unexpected(deferred.error());
     if (auto ok = m_leads.insert(record, now); !ok)
         return std::unexpected(ok.error());
 

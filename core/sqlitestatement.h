@@ -41,6 +41,8 @@ public:
     [[nodiscard]] QString columnText(int column) const;
     [[nodiscard]] qint64 columnInt(int column) const;
     [[nodiscard]] bool columnIsNull(int column) const;
+    // The row under the cursor, for readers that take raw rows (RollupSums).
+    [[nodiscard]] sqlite3_stmt *handle() const { return m_stmt; }
 
 private:
     sqlite3 *m_db;
