@@ -2,8 +2,11 @@
 
 #include "leadnormalizer.h"
 
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QJsonValue>
 
+#include <algorithm>
 #include <initializer_list>
 
 namespace LeadDesk::Core {
@@ -312,17 +315,35 @@ QString CampaignForm::expectedResponseTime(const QString &grade)
     return QStringLiteral("48 hours");
 }
 
-QJsonObject CampaignForm::successResponse(const LeadRecord &lead, const QString &leadId)
+QByteArray CampaignForm::successResponse(const QString &grade, bool hasPhone, const QString &leadId)
 {
-    return QJsonObject{
-        {QStringLiteral("success"), true},
-        {QStringLiteral("lead_id"), publicLeadId(leadId)},
-        {QStringLiteral("message"), QStringLiteral("Lead captured successfully")},
-        {QStringLiteral("next_steps"),
-         QJsonObject{{QStringLiteral("expected_response_time"), expectedResponseTime(lead.grade)},
-                     {QStringLiteral("contact_method"),
-                      lead.phone.isEmpty() ? QStringLiteral("email") : QStringLiteral("phone")},
-                     {QStringLiteral("tracking_enabled"), true}}}};
+    const QString publicId = publicLeadId(leadId);
+    const bool plain = std::all_of(publicId.begin(), publicId.end(), [](QChar c) {
+        return (c.isLetterOrNumber() && c.unicode() < 128) || c == u'_' || c == u'-';
+    });
+    if (!plain) // not an id this store made: let Qt escape it
+        return QJsonDocument(
+                   QJsonObject{
+                       {QStringLiteral("success"), true},
+                       {QStringLiteral("lead_id"), publicId},
+                       {QStringLiteral("message"), QStringLiteral("Lead captured successfully")},
+                       {QStringLiteral("next_steps"),
+                        QJsonObject{
+                            {QStringLiteral("expected_response_time"), expectedResponseTime(grade)},
+                            {QStringLiteral("contact_method"),
+                             hasPhone ? QStringLiteral("phone") : QStringLiteral("email")},
+                            {QStringLiteral("tracking_enabled"), true}}}})
+            .toJson(QJsonDocument::Compact);
+    QByteArray json;
+    json.reserve(192);
+    json += R"({"lead_id":")";
+    json += publicId.toLatin1();
+    json += R"(","message":"Lead captured successfully","next_steps":{"contact_method":")";
+    json += hasPhone ? "phone" : "email";
+    json += R"(","expected_response_time":")";
+    json += expectedResponseTime(grade).toLatin1();
+    json += R"(","tracking_enabled":true},"success":true})";
+    return json;
 }
 
 } // namespace LeadDesk::Core

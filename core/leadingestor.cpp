@@ -95,6 +95,7 @@ Result<LeadIngestor::Stored> LeadIngestor::store(const QString &businessId, Lead
 
     stored.leadId = record.id;
     stored.contactId = record.contactId;
+    stored.grade = record.grade;
     stored.outcome = resolution->created ? Outcome::Imported : Outcome::Merged;
     stored.matchedOn = resolution->matchedOn;
     if (!resolution->created || !resolution->conflicts.isEmpty()) {

@@ -34,6 +34,7 @@ public:
         QString leadId;
         QString contactId;
         QString matchedOn; // the identity key that matched, for Merged and the 24-hour rule
+        QString grade;     // a new lead's grade, as stored
     };
 
     static constexpr qint64 kDuplicateWindowMs = 24 * 60 * 60 * 1000;

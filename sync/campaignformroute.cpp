@@ -141,18 +141,10 @@ Core::Result<ProcessOutcome> CampaignFormRoute::process(const InboundRequest &,
         return outcome;
     }
     // The grade the scoring gave decides the promised response time.
-    Core::LeadRecord lead = *submission->lead;
-    Core::SqliteStatement &grade
-        = context.db.statement("SELECT lead_grade FROM scored_leads WHERE id = ?1");
-    grade.bind(1, stored->leadId);
-    auto row = grade.step();
-    if (!row)
-        return std::unexpected(row.error());
-    if (*row)
-        lead.grade = grade.columnText(0);
-    grade.reset();
-    outcome.response
-        = InboundResponse::json(201, Core::CampaignForm::successResponse(lead, stored->leadId));
+    const Core::LeadRecord &lead = *submission->lead;
+    outcome.response.status = 201;
+    outcome.response.body
+        = Core::CampaignForm::successResponse(stored->grade, !lead.phone.isEmpty(), stored->leadId);
     return outcome;
 }
 

@@ -298,18 +298,36 @@ void tst_CampaignForm::publicLeadIds()
 
 void tst_CampaignForm::successResponseHasTheSeedShape()
 {
-    Core::LeadRecord lead;
-    lead.grade = QStringLiteral("A");
-    const QJsonObject answer = Core::CampaignForm::successResponse(
-        lead, QStringLiteral("01929f2c-1a2b-7c3d-8e4f-0123456789ab"));
+    const QString uuid = QStringLiteral("01929f2c-1a2b-7c3d-8e4f-0123456789ab");
+    const QByteArray text = Core::CampaignForm::successResponse(QStringLiteral("A"), false, uuid);
+    const QJsonObject answer = QJsonDocument::fromJson(text).object();
     QCOMPARE(answer.keys(), (QStringList{QStringLiteral("lead_id"), QStringLiteral("message"),
                                          QStringLiteral("next_steps"), QStringLiteral("success")}));
+    QCOMPARE(answer.value(QStringLiteral("lead_id")).toString(),
+             QStringLiteral("lead_01929f2c1a2b7c3d8e4f0123456789ab"));
+    QCOMPARE(answer.value(QStringLiteral("success")), QJsonValue(true));
     const QJsonObject next = answer.value(QStringLiteral("next_steps")).toObject();
     QCOMPARE(next.value(QStringLiteral("expected_response_time")).toString(),
              QStringLiteral("1 hour"));
     QCOMPARE(next.value(QStringLiteral("contact_method")).toString(), QStringLiteral("email"));
+    QCOMPARE(next.value(QStringLiteral("tracking_enabled")), QJsonValue(true));
     QCOMPARE(Core::CampaignForm::expectedResponseTime(QStringLiteral("D")),
              QStringLiteral("48 hours"));
+    // Written by hand, byte for byte what QJsonDocument writes, for every grade and method.
+    for (const QString &grade : {u"A"_qs, u"B"_qs, u"C"_qs, u"D"_qs}) {
+        for (const bool phone : {false, true}) {
+            const QByteArray direct = Core::CampaignForm::successResponse(grade, phone, uuid);
+            QCOMPARE(direct, QJsonDocument(QJsonDocument::fromJson(direct).object())
+                                 .toJson(QJsonDocument::Compact));
+        }
+    }
+    // An id this store would never make is escaped, not pasted.
+    const QByteArray hostile
+        = Core::CampaignForm::successResponse(QStringLiteral("B"), true, QStringLiteral("\"x"));
+    QJsonParseError error{};
+    const QJsonObject parsed = QJsonDocument::fromJson(hostile, &error).object();
+    QCOMPARE(error.error, QJsonParseError::NoError);
+    QCOMPARE(parsed.value(QStringLiteral("lead_id")).toString(), QStringLiteral("lead_\"x"));
 }
 
 QTEST_GUILESS_MAIN(tst_CampaignForm)
