@@ -268,8 +268,11 @@ Result<void> Database::execDirect(const QString &sql)
 Result<void> Database::begin()
 {
     auto ok = execDirect(QStringLiteral("BEGIN IMMEDIATE"));
-    m_inTransaction = bool(ok);
-    m_rollupsDeferred = false;
+    // A BEGIN refused inside an open transaction leaves that transaction's state alone.
+    if (ok) {
+        m_inTransaction = true;
+        m_rollupsDeferred = false;
+    }
     return ok;
 }
 

@@ -84,6 +84,7 @@ private Q_SLOTS:
     void commitCountsLeadsAsTheyEndUp();
     void leadsOutsideATransactionAreCountedAtOnce();
     void rollbackForgetsTheList();
+    void refusedInnerBeginKeepsTheList();
     void savepointRollbackDropsItsLead();
     void rebuildInTheSameTransactionCountsOnce();
     void listLeftByAForeignCommitIsCountedAtOpen();
@@ -266,6 +267,23 @@ void tst_DeferredRollups::rollbackForgetsTheList()
     QVERIFY(exec(s.store.db(), QStringLiteral("UPDATE businesses SET name = name")));
     LD_VERIFY_OK(next.commit());
     QCOMPARE(Test::rollupSnapshot(s.store.db()), before);
+}
+
+void tst_DeferredRollups::refusedInnerBeginKeepsTheList()
+{
+    Setup s;
+    LeadMaker maker(10);
+    Core::Transaction transaction(s.store.db());
+    QVERIFY(!s.add(maker.next()).isEmpty());
+    {
+        Core::Transaction inner(s.store.db()); // SQLite refuses a BEGIN inside a transaction
+        QVERIFY(!inner.isOpen());
+    }
+    QVERIFY(s.store.db().inTransaction());
+    LD_VERIFY_OK(transaction.commit());
+    QCOMPARE(s.listed(), 0);
+    const auto [kept, rebuilt] = s.keptAndRebuilt();
+    QCOMPARE(kept, rebuilt);
 }
 
 void tst_DeferredRollups::savepointRollbackDropsItsLead()
