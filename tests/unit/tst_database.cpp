@@ -1,9 +1,12 @@
 #include "database.h"
+#include "sqlitestatement.h"
 #include "testsupport.h"
 
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
+
+#include <sqlite3.h>
 
 using namespace LeadDesk;
 
@@ -20,6 +23,8 @@ private Q_SLOTS:
     void transactionRollsBackUnlessCommitted();
     void preparedStatementsAreReused();
     void failedStatementReportsReason();
+    void textBindsAsUtf8_data();
+    void textBindsAsUtf8();
     void everyTableOfTheDesignExists_data();
     void everyTableOfTheDesignExists();
     void listQueriesUseIndexes_data();
@@ -138,6 +143,42 @@ void tst_Database::preparedStatementsAreReused()
     second.addBindValue(QStringLiteral("x' OR '1'='1"));
     QVERIFY(store.db().exec(second));
     QVERIFY(!second.next());
+}
+
+void tst_Database::textBindsAsUtf8_data()
+{
+    QTest::addColumn<QString>("value");
+    QTest::addColumn<QByteArray>("stored"); // the bytes SQLite holds
+    QTest::newRow("empty is text, not NULL") << QString(u""_qs) << QByteArray("");
+    QTest::newRow("ascii") << QStringLiteral("Renee") << QByteArray("Renee");
+    QTest::newRow("accents and CJK") << QStringLiteral("Ren\u00e9e \u6771\u4eac")
+                                     << QByteArray("Ren\xc3\xa9"
+                                                   "e \xe6\x9d\xb1\xe4\xba\xac");
+    QTest::newRow("surrogate pair")
+        << QString::fromUtf8("\xf0\x9f\x8f\xa0 roof") << QByteArray("\xf0\x9f\x8f\xa0 roof");
+    // A lone half of a pair is no character: it becomes U+FFFD, and the next value is not
+    // affected by it (the conversion keeps no state between values).
+    QTest::newRow("lone surrogate") << QString(QChar(0xd83c)) << QByteArray("\xef\xbf\xbd");
+    QTest::newRow("long") << QString(100'000, QChar(0x00e9))
+                          << QByteArray(100'000 * 2, 'x').replace("xx", "\xc3\xa9");
+}
+
+void tst_Database::textBindsAsUtf8()
+{
+    QFETCH(QString, value);
+    QFETCH(QByteArray, stored);
+    Test::TempStore store;
+    Core::SqliteStatement &echo = store.db().statement("SELECT CAST(?1 AS BLOB), typeof(?1), ?2");
+    echo.bind(1, value);
+    echo.bind(2, QStringLiteral("after"));
+    auto row = echo.step();
+    LD_VERIFY_OK(row);
+    QVERIFY(*row);
+    const auto *bytes = static_cast<const char *>(sqlite3_column_blob(echo.handle(), 0));
+    QCOMPARE(QByteArray(bytes, sqlite3_column_bytes(echo.handle(), 0)), stored);
+    QCOMPARE(echo.columnText(1), QStringLiteral("text"));
+    QCOMPARE(echo.columnText(2), QStringLiteral("after"));
+    echo.reset();
 }
 
 void tst_Database::failedStatementReportsReason()
