@@ -14,6 +14,8 @@ struct sqlite3;
 
 namespace LeadDesk::Core {
 
+class TablePrefetcher;
+
 class LeadScoreWriter;
 
 // Recomputes the score, grade, qualification and breakdown of every lead of a business under a
@@ -149,6 +151,8 @@ private:
     qint64 m_savedCacheSize = 0;
     int m_savedAutocheckpoint = 0;
     std::unique_ptr<ReadAhead> m_readAhead;
+    std::unique_ptr<TablePrefetcher>
+        m_prefetch; // a whole-store rescore's tables, into the OS cache
     std::unique_ptr<LeadScoreWriter> m_scoreWriter; // made by the first page that writes
     qint64 m_readAheadAfter = -1; // the rowid the page asked of m_readAhead starts after
     // What says whether the store changed between pages other than by this rescore: the writer

@@ -1,0 +1,179 @@
+#include "tableprefetcher.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+
+namespace LeadDesk::Core {
+
+namespace {
+
+// B-tree page types (https://www.sqlite.org/fileformat.html, 1.6).
+constexpr unsigned char kIndexInterior = 0x02;
+constexpr unsigned char kTableInterior = 0x05;
+constexpr unsigned char kIndexLeaf = 0x0a;
+constexpr unsigned char kTableLeaf = 0x0d;
+
+quint32 bigEndian16(const unsigned char *p)
+{
+    return (quint32(p[0]) << 8) | p[1];
+}
+
+quint32 bigEndian32(const unsigned char *p)
+{
+    return (quint32(p[0]) << 24) | (quint32(p[1]) << 16) | (quint32(p[2]) << 8) | p[3];
+}
+
+bool readFully(int fd, unsigned char *buffer, std::size_t size, off_t offset)
+{
+    std::size_t done = 0;
+    while (done < size) {
+        const ssize_t n = ::pread(fd, buffer + done, size - done, offset + off_t(done));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        done += std::size_t(n);
+    }
+    return true;
+}
+
+} // namespace
+
+Result<std::vector<quint32>> TablePrefetcher::leafPages(int fd, quint32 rootPage)
+{
+    // The file header: the page size at offset 16 (1 means 65536).
+    unsigned char header[100];
+    if (!readFully(fd, header, sizeof header, 0) || std::memcmp(header, "SQLite format 3", 16) != 0)
+        return fail(QStringLiteral("not an SQLite database file"));
+    const quint32 sizeField = bigEndian16(header + 16);
+    const quint32 pageSize = sizeField == 1 ? 65536 : sizeField;
+    if (pageSize < 512 || (pageSize & (pageSize - 1)) != 0)
+        return fail(QStringLiteral("the database file has no valid page size"));
+    struct stat status
+    {
+    };
+    if (::fstat(fd, &status) != 0)
+        return fail(QStringLiteral("cannot read the database file's size"));
+    const quint32 pageCount = quint32(status.st_size / pageSize);
+    if (rootPage < 1 || rootPage > pageCount)
+        return fail(QStringLiteral("page %1 is not in the file").arg(rootPage));
+
+    // Level by level, children in order, so the leaves come out in key order. Every leaf sits
+    // at the same depth, so only the first page of a level is read to learn that the level is
+    // the leaves: the leaves themselves, nearly all of the tree, are never read here. Every page
+    // is listed at most once (a damaged file cannot loop), and a page that is not a b-tree page
+    // ends the walk: the caller only loses the hint.
+    std::vector<unsigned char> page(pageSize);
+    std::vector<bool> seen(std::size_t(pageCount) + 1, false);
+    const auto read = [&](quint32 number) -> Result<unsigned char> {
+        if (!readFully(fd, page.data(), pageSize, off_t(number - 1) * pageSize))
+            return fail(QStringLiteral("cannot read page %1").arg(number));
+        return page[number == 1 ? 100 : 0];
+    };
+    seen[rootPage] = true;
+    std::vector<quint32> level{rootPage};
+    for (;;) {
+        auto type = read(level.front());
+        if (!type)
+            return std::unexpected(type.error());
+        if (*type == kTableLeaf || *type == kIndexLeaf)
+            return level;
+        std::vector<quint32> children;
+        for (const quint32 number : level) {
+            if (number != level.front()) {
+                type = read(number);
+                if (!type)
+                    return std::unexpected(type.error());
+            }
+            if (*type != kTableInterior && *type != kIndexInterior)
+                return fail(QStringLiteral("page %1 is not a b-tree interior page").arg(number));
+            const quint32 at = number == 1 ? 100 : 0;
+            const quint32 cells = bigEndian16(page.data() + at + 3);
+            if (at + 12 + 2 * cells > pageSize)
+                return fail(QStringLiteral("page %1 has more cells than fit").arg(number));
+            const auto add = [&](quint32 child) -> Result<void> {
+                if (child < 1 || child > pageCount || seen[child])
+                    return fail(QStringLiteral("the b-tree points at page %1 twice or outside "
+                                               "the file")
+                                    .arg(child));
+                seen[child] = true;
+                children.push_back(child);
+                return {};
+            };
+            for (quint32 i = 0; i < cells; ++i) {
+                const quint32 offset = bigEndian16(page.data() + at + 12 + 2 * i);
+                if (offset + 4 > pageSize)
+                    return fail(QStringLiteral("page %1 has a cell outside it").arg(number));
+                if (auto ok = add(bigEndian32(page.data() + offset)); !ok)
+                    return std::unexpected(ok.error());
+            }
+            if (auto ok = add(bigEndian32(page.data() + at + 8)); !ok) // the right-most child
+                return std::unexpected(ok.error());
+        }
+        level = std::move(children);
+    }
+}
+
+TablePrefetcher::TablePrefetcher(QByteArray path, std::vector<quint32> rootPages)
+    : m_path(std::move(path))
+    , m_rootPages(std::move(rootPages))
+    , m_thread([this] { run(); })
+{}
+
+TablePrefetcher::~TablePrefetcher()
+{
+    m_stopping = true;
+    m_thread.join();
+}
+
+void TablePrefetcher::run()
+{
+    const int fd = ::open(m_path.constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return;
+    struct stat status
+    {
+    };
+    unsigned char header[18];
+    if (::fstat(fd, &status) != 0 || !readFully(fd, header, sizeof header, 0)) {
+        ::close(fd);
+        return;
+    }
+    const quint32 sizeField = bigEndian16(header + 16);
+    const off_t pageSize = sizeField == 1 ? 65536 : sizeField;
+    std::vector<std::vector<quint32>> trees;
+    std::size_t longest = 0;
+    for (const quint32 root : m_rootPages) {
+        if (m_stopping)
+            break;
+        auto leaves = leafPages(fd, root);
+        if (!leaves)
+            continue; // a hint less
+        longest = std::max(longest, leaves->size());
+        trees.push_back(std::move(*leaves));
+    }
+    // In steps of a few hundred pages of the longest tree, each tree as far as the same fraction
+    // of it: the kernel queues them all, and the scan finds its pages already read.
+    constexpr std::size_t kStep = 256;
+    std::vector<std::size_t> next(trees.size(), 0);
+    for (std::size_t done = 0; done < longest && !m_stopping;) {
+        done = std::min(longest, done + kStep);
+        for (std::size_t t = 0; t < trees.size(); ++t) {
+            const std::vector<quint32> &leaves = trees[t];
+            const std::size_t until = leaves.size() * done / longest;
+            for (; next[t] < until; ++next[t]) {
+                (void)::posix_fadvise(fd, off_t(leaves[next[t]] - 1) * pageSize, pageSize,
+                                      POSIX_FADV_WILLNEED);
+                ++m_requested;
+            }
+        }
+    }
+    ::close(fd);
+}
+
+} // namespace LeadDesk::Core
