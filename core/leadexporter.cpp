@@ -730,17 +730,9 @@ Result<qint64> Exporter::run(const std::function<void(qint64, qint64)> &progress
     // An export reads every lead, its score and its messages: on a store the OS does not hold in
     // its cache, asking for all of those pages at once beats SQLite's reads one after the other
     // (1,000,000 leads, 5,000,000 messages, cold: 87 s without, README).
-    std::unique_ptr<TablePrefetcher> prefetch;
-    if (const char *path = sqlite3_db_filename(m_db, "main"); path && *path) {
-        std::vector<quint32> roots;
-        Statement trees(m_db, "SELECT rootpage FROM sqlite_master WHERE name IN ('leads', "
-                              "'idx_leads_created', 'lead_scores', 'messages', "
-                              "'idx_messages_lead', 'conversations')");
-        while (trees.get() && trees.step() == SQLITE_ROW)
-            roots.push_back(quint32(sqlite3_column_int64(trees.get(), 0)));
-        if (!roots.empty())
-            prefetch = std::make_unique<TablePrefetcher>(QByteArray(path), std::move(roots));
-    }
+    const auto prefetch
+        = TablePrefetcher::forTrees(m_db, {"leads", "idx_leads_created", "lead_scores", "messages",
+                                           "idx_messages_lead", "conversations"});
 
     qint64 total = 0;
     {

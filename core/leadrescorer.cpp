@@ -637,19 +637,13 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
             // The leads and their score rows are read from the first to the last (and the
             // score index, when it is dropped, walked to free its pages): on a store the OS does
             // not hold in its cache, asking for all their pages at once is several times faster
-            // than SQLite's reads one after the other (bench_rescore, cold: 41 s without, 11 s).
-            if (m_options.afterRowId == 0) {
-                std::vector<quint32> roots;
-                Statement tables(handle, m_dropSortIndex
-                                             ? "SELECT rootpage FROM sqlite_master WHERE name IN "
-                                               "('leads', 'lead_scores', 'idx_lead_scores_sort')"
-                                             : "SELECT rootpage FROM sqlite_master WHERE name IN "
-                                               "('leads', 'lead_scores')");
-                while (tables.isValid() && sqlite3_step(tables.get()) == SQLITE_ROW)
-                    roots.push_back(quint32(sqlite3_column_int64(tables.get(), 0)));
-                if (!roots.empty())
-                    m_prefetch = std::make_unique<TablePrefetcher>(path.toUtf8(), std::move(roots));
-            }
+            // than SQLite's reads one after the other (bench_rescore, cold: 25.5 s without, 10.9
+            // s).
+            if (m_options.afterRowId == 0)
+                m_prefetch = m_dropSortIndex
+                                 ? TablePrefetcher::forTrees(
+                                     handle, {"leads", "lead_scores", "idx_lead_scores_sort"})
+                                 : TablePrefetcher::forTrees(handle, {"leads", "lead_scores"});
         }
     }
     // On any way out of this page that ends the rescore, the connection gets its settings back.

@@ -5,8 +5,12 @@
 #include <QByteArray>
 
 #include <atomic>
+#include <initializer_list>
+#include <memory>
 #include <thread>
 #include <vector>
+
+struct sqlite3;
 
 namespace LeadDesk::Core {
 
@@ -29,6 +33,10 @@ public:
     // `rootPages` in the store at `path`, the trees side by side in step (a scan that joins
     // them reads them at the same pace). The destructor stops it.
     TablePrefetcher(QByteArray path, std::vector<quint32> rootPages);
+    // The same for the tables and indexes named, in the file behind the connection `db`; null
+    // for a store without a file (in memory) or none of the names found.
+    static std::unique_ptr<TablePrefetcher> forTrees(sqlite3 *db,
+                                                     std::initializer_list<const char *> names);
     ~TablePrefetcher();
     Q_DISABLE_COPY_MOVE(TablePrefetcher)
 
