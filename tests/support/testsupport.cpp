@@ -7,6 +7,7 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QTcpSocket>
@@ -229,6 +230,18 @@ QStringList rollupSnapshot(Core::Database &db)
         }
     }
     return rows;
+}
+
+bool exec(Core::Database &db, const QString &sql, const QVariantList &values)
+{
+    QSqlQuery &query = db.prepared(sql);
+    for (const QVariant &v : values)
+        query.addBindValue(v);
+    const bool ok = query.exec();
+    if (!ok)
+        qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
+    query.finish();
+    return ok;
 }
 
 int countRows(Core::Database &db, const QString &table, const QString &where)

@@ -7,6 +7,7 @@
 #include <QList>
 #include <QString>
 #include <QTemporaryDir>
+#include <QVariantList>
 
 #include <memory>
 #include <utility>
@@ -84,5 +85,10 @@ HttpReply sendHttp(quint16 port, const QByteArray &method, const QByteArray &tar
 QStringList rollupSnapshot(Core::Database &db);
 
 int countRows(Core::Database &db, const QString &table, const QString &where = {});
+
+// Runs one statement with positional values, through the connection's statement cache (a
+// statement on leads compiles its triggers once), and finishes it so no read stays open. False,
+// with the reason logged, when SQLite refuses it.
+bool exec(Core::Database &db, const QString &sql, const QVariantList &values = {});
 
 } // namespace LeadDesk::Test

@@ -10,12 +10,12 @@
 #include <QDateTime>
 #include <QJsonArray>
 #include <QJsonDocument>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 
 using namespace LeadDesk;
 using Core::AnalyticsReport;
+using Test::exec;
 
 namespace {
 
@@ -51,20 +51,6 @@ struct Lead
     QString utmContent;
     bool deleted = false;
 };
-
-bool exec(Core::Database &db, const QString &sql, const QVariantList &values = {})
-{
-    QSqlQuery query(db.connection());
-    if (!query.prepare(sql))
-        return false;
-    for (const QVariant &v : values)
-        query.addBindValue(v);
-    if (!query.exec()) {
-        qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return false;
-    }
-    return true;
-}
 
 QVariant orNull(const QString &text)
 {

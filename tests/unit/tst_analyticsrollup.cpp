@@ -8,7 +8,6 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QSqlRecord>
 #include <QTest>
@@ -16,21 +15,9 @@
 using namespace LeadDesk;
 using Core::AnalyticsRollup;
 using Core::LeadCounters;
+using Test::exec;
 
 namespace {
-
-// Through the connection's statement cache: preparing a statement on leads compiles its triggers.
-bool exec(Core::Database &db, const QString &sql, const QVariantList &values = {})
-{
-    QSqlQuery &query = db.prepared(sql);
-    for (const QVariant &v : values)
-        query.addBindValue(v);
-    if (!query.exec()) {
-        qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return false;
-    }
-    return true;
-}
 
 // Every non-empty rollup row of both tables, as text, in key order.
 } // namespace

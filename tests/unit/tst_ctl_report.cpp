@@ -13,13 +13,13 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QRegularExpression>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QTemporaryDir>
 #include <QTest>
 #include <QTimeZone>
 
 using namespace LeadDesk;
+using Test::exec;
 
 namespace {
 
@@ -29,20 +29,6 @@ qint64 newYork(int y, int m, int d, int h, int min = 0)
 {
     return QDateTime(QDate(y, m, d), QTime(h, min), QTimeZone("America/New_York"))
         .toMSecsSinceEpoch();
-}
-
-bool exec(Core::Database &db, const QString &sql, const QVariantList &values = {})
-{
-    QSqlQuery query(db.connection());
-    if (!query.prepare(sql))
-        return false;
-    for (const QVariant &v : values)
-        query.addBindValue(v);
-    if (!query.exec()) {
-        qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return false;
-    }
-    return true;
 }
 
 // The lines of stderr that are not log output.

@@ -12,26 +12,14 @@
 
 #include <QDateTime>
 #include <QRandomGenerator>
-#include <QSqlError>
 #include <QSqlQuery>
 #include <QTest>
 
 using namespace LeadDesk;
 using Core::DeferredRollups;
+using Test::exec;
 
 namespace {
-
-bool exec(Core::Database &db, const QString &sql, const QVariantList &values = {})
-{
-    QSqlQuery &query = db.prepared(sql);
-    for (const QVariant &v : values)
-        query.addBindValue(v);
-    if (!query.exec()) {
-        qWarning("%s: %s", qPrintable(sql), qPrintable(query.lastError().text()));
-        return false;
-    }
-    return true;
-}
 
 // Varied leads around the 2024 spring change in New York, so local and UTC days differ.
 class LeadMaker
