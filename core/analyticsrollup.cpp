@@ -88,6 +88,23 @@ std::vector<std::pair<qint64, qint64>> AnalyticsRollup::zoneOffsets(const QTimeZ
     return offsets;
 }
 
+Result<std::vector<std::pair<qint64, qint64>>>
+AnalyticsRollup::storedZoneOffsets(sqlite3 *db, const QByteArray &businessId)
+{
+    SqliteStatement query(db, "SELECT start_ms, offset_ms FROM analytics_zone_offsets "
+                              "WHERE business_id = ?1 ORDER BY start_ms");
+    query.bind(1, businessId);
+    std::vector<std::pair<qint64, qint64>> offsets;
+    for (;;) {
+        auto row = query.step();
+        if (!row)
+            return std::unexpected(row.error());
+        if (!*row)
+            return offsets;
+        offsets.emplace_back(query.columnInt(0), query.columnInt(1));
+    }
+}
+
 qint64 AnalyticsRollup::localDay(qint64 utcMs,
                                  const std::vector<std::pair<qint64, qint64>> &offsets)
 {

@@ -8,6 +8,8 @@
 #include <utility>
 #include <vector>
 
+struct sqlite3;
+
 namespace LeadDesk::Core {
 
 // The analytics rollups of migration 0004 (analytics_leads_daily, analytics_campaign_daily):
@@ -37,6 +39,10 @@ public:
     // The zone's UTC offsets as the triggers look them up: (first UTC ms it applies, offset ms),
     // ascending, the first starting at the smallest qint64.
     static std::vector<std::pair<qint64, qint64>> zoneOffsets(const QTimeZone &zone);
+    // The offsets the triggers look up for `businessId` (UTF-8), as analytics_zone_offsets holds
+    // them; empty before the first rebuild, when the triggers use offset 0, as localDay() does.
+    static Result<std::vector<std::pair<qint64, qint64>>>
+    storedZoneOffsets(sqlite3 *db, const QByteArray &businessId);
     // The local day number (days since 1970-01-01 in the zone) of a UTC instant, exactly as the
     // triggers compute it.
     static qint64 localDay(qint64 utcMs, const std::vector<std::pair<qint64, qint64>> &offsets);

@@ -119,9 +119,6 @@ Result<qint64> DeferredRollups::flush(Database &db)
          + " FROM analytics_deferred AS d CROSS JOIN scored_leads AS l ON l.id = d.lead_id "
            "WHERE l.deleted = 0")
             .c_str());
-    SqliteStatement &zoneOffsets = db.statement("SELECT start_ms, offset_ms FROM "
-                                                "analytics_zone_offsets WHERE business_id = ?1 "
-                                                "ORDER BY start_ms");
     // Per business: its sums and the zone offsets its triggers would have looked up (none yet:
     // offset 0, as the triggers' COALESCE has it).
     struct Business
@@ -143,19 +140,13 @@ Result<qint64> DeferredRollups::flush(Database &db)
         auto [entry, added] = businesses.try_emplace(leads.columnText(0));
         Business &business = entry->second;
         if (added) {
-            zoneOffsets.bind(1, entry->first);
-            for (;;) {
-                auto offset = zoneOffsets.step();
-                if (!offset) {
-                    zoneOffsets.reset();
-                    leads.reset();
-                    return std::unexpected(offset.error());
-                }
-                if (!*offset)
-                    break;
-                business.offsets.emplace_back(zoneOffsets.columnInt(0), zoneOffsets.columnInt(1));
+            auto offsets = AnalyticsRollup::storedZoneOffsets(
+                static_cast<sqlite3 *>(db.sqliteHandle()), entry->first.toUtf8());
+            if (!offsets) {
+                leads.reset();
+                return std::unexpected(offsets.error());
             }
-            zoneOffsets.reset();
+            business.offsets = std::move(*offsets);
         }
         const qint64 day = AnalyticsRollup::localDay(leads.columnInt(1), business.offsets);
         business.sums.addLead(leads.handle(), 1, day);

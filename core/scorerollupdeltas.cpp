@@ -25,18 +25,10 @@ bool isQualified(std::string_view qualification)
 Result<void> ScoreRollupDeltas::load(sqlite3 *db, const QByteArray &businessId)
 {
     m_businessId = businessId;
-    m_offsets.clear();
-    SqliteStatement offsets(db, "SELECT start_ms, offset_ms FROM analytics_zone_offsets "
-                                "WHERE business_id = ?1 ORDER BY start_ms");
-    offsets.bind(1, businessId);
-    for (;;) {
-        auto row = offsets.step();
-        if (!row)
-            return std::unexpected(row.error());
-        if (!*row)
-            break;
-        m_offsets.emplace_back(offsets.columnInt(0), offsets.columnInt(1));
-    }
+    auto offsets = AnalyticsRollup::storedZoneOffsets(db, businessId);
+    if (!offsets)
+        return std::unexpected(offsets.error());
+    m_offsets = std::move(*offsets);
     return {};
 }
 

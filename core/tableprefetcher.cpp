@@ -44,18 +44,27 @@ bool readFully(int fd, unsigned char *buffer, std::size_t size, off_t offset)
     return true;
 }
 
-} // namespace
-
-Result<std::vector<quint32>> TablePrefetcher::leafPages(int fd, quint32 rootPage)
+// The page size from the file header (at offset 16; 1 means 65536).
+Result<quint32> pageSizeOf(int fd)
 {
-    // The file header: the page size at offset 16 (1 means 65536).
-    unsigned char header[100];
+    unsigned char header[18];
     if (!readFully(fd, header, sizeof header, 0) || std::memcmp(header, "SQLite format 3", 16) != 0)
         return fail(QStringLiteral("not an SQLite database file"));
     const quint32 sizeField = bigEndian16(header + 16);
     const quint32 pageSize = sizeField == 1 ? 65536 : sizeField;
     if (pageSize < 512 || (pageSize & (pageSize - 1)) != 0)
         return fail(QStringLiteral("the database file has no valid page size"));
+    return pageSize;
+}
+
+} // namespace
+
+Result<std::vector<quint32>> TablePrefetcher::leafPages(int fd, quint32 rootPage)
+{
+    const auto size = pageSizeOf(fd);
+    if (!size)
+        return std::unexpected(size.error());
+    const quint32 pageSize = *size;
     struct stat status
     {
     };
@@ -162,16 +171,12 @@ void TablePrefetcher::run()
     const int fd = ::open(m_path.constData(), O_RDONLY | O_CLOEXEC);
     if (fd < 0)
         return;
-    struct stat status
-    {
-    };
-    unsigned char header[18];
-    if (::fstat(fd, &status) != 0 || !readFully(fd, header, sizeof header, 0)) {
+    const auto size = pageSizeOf(fd);
+    if (!size) {
         ::close(fd);
         return;
     }
-    const quint32 sizeField = bigEndian16(header + 16);
-    const off_t pageSize = sizeField == 1 ? 65536 : sizeField;
+    const off_t pageSize = *size;
     std::vector<std::vector<quint32>> trees;
     std::size_t longest = 0;
     for (const quint32 root : m_rootPages) {
