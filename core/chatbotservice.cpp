@@ -11,6 +11,7 @@
 #include "leadrepository.h"
 #include "normalizer.h"
 #include "savepoint.h"
+#include "scorebreakdowns.h"
 #include "settingsrepository.h"
 #include "sqlitestatement.h"
 
@@ -420,19 +421,24 @@ Result<void> ChatbotService::writeScore(const QString &leadId, const ScoreResult
     const auto [grade, qualification] = gradeAndQualification(score);
     // The lead's score is the session's (the ingestor may have scored the new lead under the
     // lead model; the chatbot's behaviour model is the one that applies).
+    const QByteArray breakdown = compact(score.breakdown).toUtf8();
+    auto breakdownId = ScoreBreakdowns::idOf(
+        m_db, std::string_view(breakdown.constData(), std::size_t(breakdown.size())));
+    if (!breakdownId)
+        return std::unexpected(breakdownId.error());
     SqliteStatement &update = m_db.statement(
         "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-        "qualification_status, score_breakdown, scored_at, hlc) "
+        "qualification_status, breakdown_id, scored_at, hlc) "
         "SELECT id, business_id, ?2, ?3, ?4, ?5, ?6, ?7 FROM leads WHERE id = ?1 "
         "ON CONFLICT (lead_id) DO UPDATE SET lead_score = excluded.lead_score, "
         "lead_grade = excluded.lead_grade, qualification_status = excluded.qualification_status, "
-        "score_breakdown = excluded.score_breakdown, scored_at = excluded.scored_at, "
+        "breakdown_id = excluded.breakdown_id, scored_at = excluded.scored_at, "
         "hlc = excluded.hlc");
     update.bind(1, leadId);
     update.bind(2, qint64(score.score));
     update.bind(3, grade);
     update.bind(4, qualification);
-    update.bind(5, compact(score.breakdown));
+    update.bind(5, *breakdownId);
     update.bind(6, nowMs);
     update.bind(7, Ids::nextHlc(nowMs));
     if (auto ok = update.execute(); !ok)

@@ -3,6 +3,7 @@
 #include "constantinchecks.h"
 #include "deferredrollups.h"
 #include "leadrescorer.h"
+#include "scorebreakdowns.h"
 #include "sqlitestatement.h"
 
 #include <QDir>
@@ -198,6 +199,13 @@ Result<void> Database::migrate(int targetVersion)
                 return fail(QStringLiteral("migration %1 failed: %2")
                                 .arg(version)
                                 .arg(installed.error().message));
+        }
+        // Version 10 also puts the score table it filled in the old one's place.
+        if (version == ScoreBreakdowns::kSchemaVersion) {
+            if (auto replaced = ScoreBreakdowns::replaceScoreTable(*this); !replaced)
+                return fail(QStringLiteral("migration %1 failed: %2")
+                                .arg(version)
+                                .arg(replaced.error().message));
         }
         if (auto ok = execDirect(QStringLiteral("PRAGMA user_version = %1").arg(version)); !ok)
             return ok;

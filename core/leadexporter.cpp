@@ -75,15 +75,16 @@ enum Column : int {
 };
 
 constexpr const char *kLeadsSql
-    = "SELECT leads.rowid, id, first_name, last_name, email, phone, company, campaign_id, "
+    = "SELECT leads.rowid, leads.id, first_name, last_name, email, phone, company, campaign_id, "
       "campaign_name, source_label, channel, medium, utm_source, utm_medium, utm_campaign, "
       "utm_term, utm_content, service_interest, urgency, message, budget_range, timeline, "
       "visitor_id, session_id, ip_address, user_agent, referrer_url, landing_page_url, "
       "COALESCE(s.lead_score, 0), COALESCE(s.lead_grade, 'D'), "
       "COALESCE(s.qualification_status, 'unqualified'), status, assigned_to, follow_up_at, "
-      "created_at, updated_at, contacted_at, contact_id, COALESCE(s.score_breakdown, '{}'), "
+      "created_at, updated_at, contacted_at, contact_id, COALESCE(b.breakdown, '{}'), "
       "details "
       "FROM leads LEFT JOIN lead_scores AS s ON s.lead_id = leads.id "
+      "LEFT JOIN score_breakdowns AS b ON b.id = s.breakdown_id "
       "WHERE leads.business_id = ?1 AND deleted = 0 AND created_at >= ?2 "
       "AND NOT (created_at = ?2 AND leads.rowid <= ?3) "
       "ORDER BY created_at, leads.rowid LIMIT ?4";

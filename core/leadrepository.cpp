@@ -1,6 +1,7 @@
 #include "leadrepository.h"
 
 #include "ids.h"
+#include "scorebreakdowns.h"
 #include "sqlitestatement.h"
 
 #include <QJsonDocument>
@@ -169,12 +170,13 @@ Result<LeadDetail> LeadRepository::detail(const QString &leadId)
         "l.budget_range, l.timeline, l.visitor_id, l.session_id, l.ip_address, l.user_agent, "
         "l.referrer_url, l.landing_page_url, l.consent_given, COALESCE(s.lead_score, 0), "
         "COALESCE(s.lead_grade, 'D'), COALESCE(s.qualification_status, 'unqualified'), "
-        "COALESCE(s.score_breakdown, '{}'), l.status, l.assigned_to, l.details, "
+        "COALESCE(b.breakdown, '{}'), l.status, l.assigned_to, l.details, "
         "l.created_at, COALESCE(u.display_name, u.username, ''), l.waiting_on, "
         "l.first_response_at, l.last_inbound_at, c.street, c.city, c.postal_code, c.country, "
         "COALESCE(cp.external_id, '') "
         "FROM leads l JOIN contacts c ON c.id = l.contact_id "
         "LEFT JOIN lead_scores s ON s.lead_id = l.id "
+        "LEFT JOIN score_breakdowns b ON b.id = s.breakdown_id "
         "LEFT JOIN users u ON u.id = l.assigned_to "
         "LEFT JOIN campaigns cp ON cp.id = l.campaign_id "
         "WHERE l.id = ? AND l.deleted = 0"));
@@ -324,16 +326,21 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
 {
     const qint64 hlc = Ids::nextHlc(nowMs);
     // The score first: the lead's rollup triggers read it.
+    const QByteArray breakdown = QJsonDocument(r.scoreBreakdown).toJson(QJsonDocument::Compact);
+    auto breakdownId = ScoreBreakdowns::idOf(
+        m_db, std::string_view(breakdown.constData(), std::size_t(breakdown.size())));
+    if (!breakdownId)
+        return std::unexpected(breakdownId.error());
     SqliteStatement &score
         = m_db.statement("INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-                         "qualification_status, score_breakdown, scored_at, hlc) "
+                         "qualification_status, breakdown_id, scored_at, hlc) "
                          "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
     score.bind(1, r.id);
     score.bind(2, r.businessId);
     score.bind(3, qint64(r.score));
     score.bind(4, r.grade);
     score.bind(5, r.qualification);
-    score.bind(6, QJsonDocument(r.scoreBreakdown).toJson(QJsonDocument::Compact));
+    score.bind(6, *breakdownId);
     score.bind(7, nowMs);
     score.bind(8, hlc);
     if (auto ok = score.execute(); !ok)

@@ -2,6 +2,7 @@
 
 #include "clock.h"
 #include "leadscorewriter.h"
+#include "scorebreakdowns.h"
 #include "scorerollupdeltas.h"
 #include "tableprefetcher.h"
 
@@ -32,7 +33,6 @@ constexpr int kChunkRows = 1024;
 enum Text {
     OldGrade,
     OldQualification,
-    OldBreakdown,
     LeadId,
     Channel,
     Assignee,
@@ -42,8 +42,8 @@ enum Text {
     kFixedTexts
 };
 // The integer columns before the texts: rowid, old score, has a score row, created_at, has a
-// campaign.
-constexpr int kFirstText = 5;
+// campaign, the old breakdown's id.
+constexpr int kFirstText = 6;
 
 class Statement final
 {
@@ -86,6 +86,7 @@ struct LeadRescorer::Page
     {
         std::vector<qint64> rowIds;
         std::vector<int> oldScores;
+        std::vector<qint64> oldBreakdownIds;
         std::vector<char> scored; // the lead has a lead_scores row
         std::vector<qint64> createdAt;
         std::vector<char> hasCampaign;
@@ -103,8 +104,9 @@ struct LeadRescorer::Page
     };
 
     std::vector<std::unique_ptr<Chunk>> chunks;
-    int columns = 0;               // the rules' columns
-    ScoreRollupDeltas emptyDeltas; // the business's zone offsets, read with the page
+    int columns = 0;                   // the rules' columns
+    ScoreRollupDeltas emptyDeltas;     // the business's zone offsets, read with the page
+    ScoreBreakdowns::Texts breakdowns; // the store's breakdown texts by id, read with the page
     std::mutex mutex;
     std::condition_variable wake;
     std::size_t published = 0; // chunks fully read
@@ -124,9 +126,9 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
     // What the rules read, what tells whether the stored score changed, and the lead's place in
     // the rollups (the rescore writes their differences itself).
     m_selectSql = "SELECT leads.rowid, coalesce(s.lead_score, 0), s.lead_id IS NOT NULL, "
-                  "leads.created_at, leads.campaign_id IS NOT NULL, coalesce(s.lead_grade, 'D'), "
-                  "coalesce(s.qualification_status, 'unqualified'), "
-                  "coalesce(s.score_breakdown, '{}'), leads.id, leads.channel, "
+                  "leads.created_at, leads.campaign_id IS NOT NULL, "
+                  "coalesce(s.breakdown_id, 0), coalesce(s.lead_grade, 'D'), "
+                  "coalesce(s.qualification_status, 'unqualified'), leads.id, leads.channel, "
                   "coalesce(leads.assigned_to, ''), coalesce(leads.campaign_id, ''), "
                   "coalesce(nullif(leads.source_label, ''), leads.channel), "
                   "coalesce(leads.utm_content, '')";
@@ -164,8 +166,8 @@ namespace {
 
 void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
                 LeadRescorer::Options options, bool decay, int columns,
-                const ScoreRollupDeltas &emptyDeltas, std::vector<std::string_view> &views,
-                auto &chunk)
+                const ScoreRollupDeltas &emptyDeltas, const ScoreBreakdowns::Texts &breakdowns,
+                std::vector<std::string_view> &views, auto &chunk)
 {
     chunk.deltas = emptyDeltas.emptyLike();
     const std::size_t rows = chunk.rowIds.size();
@@ -191,10 +193,13 @@ void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
         rules.scoreStored(views, time, scratch, score);
         // A lead without a score row gets one even when the defaults are its score: the list's
         // score sort reads lead_scores.
+        // An id the page's copy of the dictionary lacks (added since) counts as a change.
+        const auto oldBreakdown = breakdowns.find(chunk.oldBreakdownIds[r]);
         const bool changed = !chunk.scored[r] || score.score != chunk.oldScores[r]
                              || view(spans[OldGrade]) != utf8(score.grade)
                              || view(spans[OldQualification]) != utf8(score.qualification)
-                             || view(spans[OldBreakdown]) != score.breakdown;
+                             || oldBreakdown == breakdowns.end()
+                             || oldBreakdown->second != score.breakdown;
         chunk.changed[r] = changed;
         if (!changed)
             continue;
@@ -237,7 +242,8 @@ void scoreWhileReading(Page &page, const ScoringRules &rules, LeadRescorer::Opti
                 return; // read to the end and nothing left
             chunk = page.chunks[page.claimed++].get();
         }
-        scoreChunk(rules, *scratch, options, decay, page.columns, page.emptyDeltas, views, *chunk);
+        scoreChunk(rules, *scratch, options, decay, page.columns, page.emptyDeltas, page.breakdowns,
+                   views, *chunk);
     }
 }
 
@@ -256,6 +262,10 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
     // In the page's snapshot, before any thread scores.
     if (auto ok = page.emptyDeltas.load(handle, m_businessIdUtf8); !ok)
         return ok;
+    auto breakdowns = ScoreBreakdowns::all(handle);
+    if (!breakdowns)
+        return std::unexpected(breakdowns.error());
+    page.breakdowns = std::move(*breakdowns);
 
     const bool decay = m_rules->hasDecay();
     page.columns = int(m_rules->storedColumns().size());
@@ -299,6 +309,7 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         chunk->scored.push_back(char(sqlite3_column_int(stmt, 2)));
         chunk->createdAt.push_back(sqlite3_column_int64(stmt, 3));
         chunk->hasCampaign.push_back(char(sqlite3_column_int(stmt, 4)));
+        chunk->oldBreakdownIds.push_back(sqlite3_column_int64(stmt, 5));
         if (decay)
             chunk->lastActivity.push_back(sqlite3_column_int64(stmt, decayColumn));
         const auto append = [&chunk, stmt](int column) {

@@ -1,6 +1,7 @@
 #include "leadscorewriter.h"
 
 #include "ids.h"
+#include "scorebreakdowns.h"
 #include "sqlitestatement.h"
 
 #include <QString>
@@ -54,10 +55,26 @@ struct Walk
     std::size_t cursor = 0;
 
     // The row of `id`, or null when the walk passes a row of the table that is not one of ours.
+    // Leaves `cursor` at the first row whose id is not below `id`.
     const LeadScoreWriter::Row *find(std::string_view id)
     {
-        if (cursor < rows.size() && rows[cursor].leadId == id)
-            return &rows[cursor];
+        // The table's next row is nearly always ours at the cursor or just after it, or one of
+        // the table's rows between two of ours (a lead whose score did not change): answered
+        // by comparing with the neighbours, without a search.
+        if (cursor < rows.size()) {
+            const std::string_view here = rows[cursor].leadId;
+            if (here == id)
+                return &rows[cursor];
+            if (id < here) {
+                if (cursor == 0 || rows[cursor - 1].leadId < id)
+                    return nullptr;
+            } else if (cursor + 1 == rows.size() || id < rows[cursor + 1].leadId) {
+                ++cursor;
+                return nullptr;
+            } else if (rows[cursor + 1].leadId == id) {
+                return &rows[++cursor];
+            }
+        }
         // The table's cursor moves forward, so the search does; a step back (SQLite is free to
         // evaluate the WHERE clause for every row before the SET expressions) searches all.
         const auto from = cursor < rows.size() && id < rows[cursor].leadId
@@ -103,7 +120,7 @@ void rescored(sqlite3_context *context, int, sqlite3_value **arguments)
         resultText(row->qualification);
         return;
     case Breakdown:
-        resultText(row->breakdown);
+        sqlite3_result_int64(context, row->breakdownId);
         return;
     case Hlc:
         sqlite3_result_int64(context, Ids::nextHlc(walk->stamping.nowMs));
@@ -123,10 +140,23 @@ LeadScoreWriter::LeadScoreWriter(QByteArray businessId, Stamping stamping)
 Result<LeadScoreWriter::Outcome> LeadScoreWriter::write(sqlite3 *db, std::span<const Row> rows)
 {
     const TriggersOff triggersOff(db);
+    // The breakdowns' ids, in this transaction: the dictionary read once, new texts added.
+    auto ids = ScoreBreakdowns::allByText(db);
+    if (!ids)
+        return std::unexpected(ids.error());
     std::vector<Row> existing;
     std::vector<Row> fresh;
-    for (const Row &row : rows)
-        (row.exists ? existing : fresh).push_back(row);
+    for (const Row &row : rows) {
+        Row &copy = (row.exists ? existing : fresh).emplace_back(row);
+        auto known = ids->find(row.breakdown);
+        if (known == ids->end()) {
+            auto added = ScoreBreakdowns::idOf(db, row.breakdown);
+            if (!added)
+                return std::unexpected(added.error());
+            known = ids->emplace(std::string(row.breakdown), *added).first;
+        }
+        copy.breakdownId = known->second;
+    }
 
     // In key order: the rows after the last walk are walked, the few that come before it (a
     // lead stored out of its id's order) are written one by one.
@@ -169,13 +199,13 @@ Result<void> LeadScoreWriter::updateInKeyRange(sqlite3 *db, std::span<const Row>
                     ? "UPDATE lead_scores SET lead_score = leaddesk_rescored(lead_id, 0), "
                       "lead_grade = leaddesk_rescored(lead_id, 1), "
                       "qualification_status = leaddesk_rescored(lead_id, 2), "
-                      "score_breakdown = leaddesk_rescored(lead_id, 3), scored_at = ?3, "
+                      "breakdown_id = leaddesk_rescored(lead_id, 3), scored_at = ?3, "
                       "hlc = leaddesk_rescored(lead_id, 4) "
                       "WHERE lead_id >= ?1 AND lead_id <= ?2 AND leaddesk_rescored(lead_id, -1)"
                     : "UPDATE lead_scores SET lead_score = leaddesk_rescored(lead_id, 0), "
                       "lead_grade = leaddesk_rescored(lead_id, 1), "
                       "qualification_status = leaddesk_rescored(lead_id, 2), "
-                      "score_breakdown = leaddesk_rescored(lead_id, 3) "
+                      "breakdown_id = leaddesk_rescored(lead_id, 3) "
                       "WHERE lead_id >= ?1 AND lead_id <= ?2 AND leaddesk_rescored(lead_id, -1)");
         update.bindStatic(1, rows.front().leadId);
         update.bindStatic(2, rows.back().leadId);
@@ -204,19 +234,19 @@ Result<void> LeadScoreWriter::writeOneByOne(sqlite3 *db, std::span<const Row> ro
     const bool stamped = m_stamping.asChange;
     SqliteStatement statement(
         db, !existing ? "INSERT INTO lead_scores (lead_score, lead_grade, qualification_status, "
-                        "score_breakdown, scored_at, hlc, lead_id, business_id) "
+                        "breakdown_id, scored_at, hlc, lead_id, business_id) "
                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
             : stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
-                        "qualification_status = ?3, score_breakdown = ?4, scored_at = ?5, "
+                        "qualification_status = ?3, breakdown_id = ?4, scored_at = ?5, "
                         "hlc = ?6 WHERE lead_id = ?7"
                       : "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
-                        "qualification_status = ?3, score_breakdown = ?4 WHERE lead_id = ?7");
+                        "qualification_status = ?3, breakdown_id = ?4 WHERE lead_id = ?7");
     const std::string_view businessId(m_businessId.constData(), std::size_t(m_businessId.size()));
     for (const Row &row : rows) {
         statement.bind(1, qint64(row.score));
         statement.bindStatic(2, row.grade);
         statement.bindStatic(3, row.qualification);
-        statement.bindStatic(4, row.breakdown);
+        statement.bind(4, row.breakdownId);
         if (stamped) {
             statement.bind(5, m_stamping.nowMs);
             statement.bind(6, Ids::nextHlc(m_stamping.nowMs));

@@ -33,6 +33,7 @@ public:
         std::string_view breakdown;
         qint64 createdAtMs = 0; // the lead's creation: the stamp of a new row under AsCreated
         bool exists = false;    // the lead has a lead_scores row
+        qint64 breakdownId = 0; // set by write(): the breakdown's id in score_breakdowns
     };
 
     struct Stamping

@@ -133,14 +133,20 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
               "external_id, created_at, updated_at, hlc) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?6, ?7)",
               -1, &identity, nullptr),
           db);
-    // A lead's score row, written before the lead as the store does.
-    check(
-        sqlite3_prepare_v2(db,
-                           "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-                           "qualification_status, score_breakdown, scored_at, hlc) "
-                           "VALUES (?1, ?2, 5, 'D', 'unqualified', '{\"phone\":5}', ?3, ?4)",
-                           -1, &score, nullptr),
-        db);
+    // A lead's score row, written before the lead as the store does, naming its breakdown in
+    // the store's dictionary of breakdowns, looked up for each row as the store does.
+    check(sqlite3_exec(
+              db, "INSERT OR IGNORE INTO score_breakdowns (breakdown) VALUES ('{\"phone\":5}')",
+              nullptr, nullptr, nullptr),
+          db);
+    check(sqlite3_prepare_v2(
+              db,
+              "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+              "qualification_status, breakdown_id, scored_at, hlc) "
+              "VALUES (?1, ?2, 5, 'D', 'unqualified', "
+              "(SELECT id FROM score_breakdowns WHERE breakdown = '{\"phone\":5}'), ?3, ?4)",
+              -1, &score, nullptr),
+          db);
     check(sqlite3_prepare_v2(
               db,
               "INSERT INTO leads (id, business_id, contact_id, channel, external_id, first_name, "

@@ -1,6 +1,7 @@
 #include "businessrepository.h"
 #include "csvreader.h"
 #include "leadexporter.h"
+#include "scorebreakdowns.h"
 #include "testsupport.h"
 
 #include <QBuffer>
@@ -64,11 +65,18 @@ bool insert(Core::Database &db, const QString &table, QVariantMap values)
         return insertRow(db, table, values);
     QVariantMap score{{QStringLiteral("lead_id"), values.value(QStringLiteral("id"))},
                       {QStringLiteral("business_id"), values.value(QStringLiteral("business_id"))}};
-    for (const char *column :
-         {"lead_score", "lead_grade", "qualification_status", "score_breakdown"}) {
+    for (const char *column : {"lead_score", "lead_grade", "qualification_status"}) {
         const QString name = QLatin1String(column);
         if (values.contains(name))
             score.insert(name, values.take(name));
+    }
+    // The breakdown text goes to the store's dictionary; the score row names it.
+    const QString breakdown = values.take(QStringLiteral("score_breakdown")).toString();
+    if (!breakdown.isEmpty() && breakdown != QLatin1String("{}")) {
+        auto id = Core::ScoreBreakdowns::idOf(db, breakdown.toStdString());
+        if (!id)
+            return false;
+        score.insert(QStringLiteral("breakdown_id"), *id);
     }
     return insertRow(db, QStringLiteral("lead_scores"), score) && insertRow(db, table, values);
 }

@@ -28,10 +28,13 @@ void addScoreRows(Test::TempStore &store, int n, const QString &businessId)
 {
     QVERIFY(store.db().begin());
     QSqlQuery insert(store.db().connection());
-    QVERIFY(insert.prepare(
-        QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-                       "qualification_status, score_breakdown, scored_at, hlc) "
-                       "VALUES (?, ?, 10, 'D', 'unqualified', '{\"phone\":10}', ?, 7)")));
+    QVERIFY(insert.exec(QStringLiteral("INSERT OR IGNORE INTO score_breakdowns (breakdown) "
+                                       "VALUES ('{\"phone\":10}')")));
+    QVERIFY(insert.prepare(QStringLiteral(
+        "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+        "qualification_status, breakdown_id, scored_at, hlc) "
+        "VALUES (?, ?, 10, 'D', 'unqualified', "
+        "(SELECT id FROM score_breakdowns WHERE breakdown = '{\"phone\":10}'), ?, 7)")));
     for (int i = 0; i < n; ++i) {
         insert.addBindValue(QString::fromStdString(idOf(i)));
         insert.addBindValue(businessId);
@@ -39,6 +42,17 @@ void addScoreRows(Test::TempStore &store, int n, const QString &businessId)
         QVERIFY(insert.exec());
     }
     QVERIFY(store.db().commit());
+}
+
+// The breakdown text a score row names.
+QString breakdownOf(Test::TempStore &store, const std::string &leadId)
+{
+    QSqlQuery q(store.db().connection());
+    q.prepare(QStringLiteral("SELECT b.breakdown FROM lead_scores AS s "
+                             "JOIN score_breakdowns AS b ON b.id = s.breakdown_id "
+                             "WHERE s.lead_id = ?"));
+    q.addBindValue(QString::fromStdString(leadId));
+    return q.exec() && q.next() ? q.value(0).toString() : QStringLiteral("(no row)");
 }
 
 // Rows for `ids`, each scored 50, grade C, marketing qualified.
@@ -81,6 +95,7 @@ private Q_SLOTS:
     void newRowsAreInsertedWithTheirStamps();
     void createdStampKeepsExistingStamps();
     void textIsStoredVerbatim();
+    void eachBreakdownIsStoredOnce();
     void aMissingRowFailsTheWalk();
     void triggersAreOffOnlyWhileWriting();
 };
@@ -99,9 +114,10 @@ void tst_LeadScoreWriter::rowsInKeyOrderAreWrittenByOneWalk()
     QCOMPARE(outcome->rowsInKeyRange, 11);
     QCOMPARE(outcome->rowsOneByOne, 0);
     QCOMPARE(rescoredRows(store), 11);
-    QCOMPARE(Test::countRows(
-                 store.db(), QStringLiteral("lead_scores"),
-                 QStringLiteral("scored_at = %1 AND score_breakdown = '{\"c\":50}'").arg(kNow)),
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("scored_at = %1 AND breakdown_id = (SELECT id FROM "
+                                            "score_breakdowns WHERE breakdown = '{\"c\":50}')")
+                                 .arg(kNow)),
              11);
     // Each row written has a clock stamp of its own, after the old one.
     QCOMPARE(
@@ -209,12 +225,46 @@ void tst_LeadScoreWriter::textIsStoredVerbatim()
     QVERIFY(store.db().begin());
     LD_VERIFY_OK(writer.write(handleOf(store), page.rows));
     QVERIFY(store.db().commit());
-    QSqlQuery q(store.db().connection());
-    QVERIFY(q.exec(
-        QStringLiteral("SELECT score_breakdown FROM lead_scores WHERE lead_id = 'lead-0002'")));
-    QVERIFY(q.next());
-    QCOMPARE(q.value(0).toString().toStdString(), hostile);
+    QCOMPARE(breakdownOf(store, idOf(2)).toStdString(), hostile);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores")), 3);
+}
+
+void tst_LeadScoreWriter::eachBreakdownIsStoredOnce()
+{
+    Test::TempStore store;
+    addScoreRows(store, 10, store.businessId());
+    LeadScoreWriter writer(store.businessId().toUtf8(), {true, kNow});
+    const Rows walked({0, 1, 2, 3, 4});
+    const Rows emptied({5, 6}, true, "{}");
+    const Rows fresh({100, 101}, false);
+    std::vector<LeadScoreWriter::Row> rows = walked.rows;
+    rows.insert(rows.end(), emptied.rows.begin(), emptied.rows.end());
+    rows.insert(rows.end(), fresh.rows.begin(), fresh.rows.end());
+    QVERIFY(store.db().begin());
+    LD_VERIFY_OK(writer.write(handleOf(store), rows));
+    QVERIFY(store.db().commit());
+    // "{}" is entry 0 from the start; {"phone":10} came with the old rows; {"c":50} once for 7.
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("score_breakdowns")), 3);
+    for (int n : {0, 4, 100, 101})
+        QCOMPARE(breakdownOf(store, idOf(n)), QStringLiteral("{\"c\":50}"));
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
+                             QStringLiteral("breakdown_id = 0")),
+             2);
+    QCOMPARE(breakdownOf(store, idOf(9)), QStringLiteral("{\"phone\":10}"));
+
+    // A breakdown first met in a transaction that rolls back goes with it, and comes back with
+    // the next page that meets it.
+    const Rows rolledBack({7}, true, "{\"z\":1}");
+    QVERIFY(store.db().begin());
+    LD_VERIFY_OK(writer.write(handleOf(store), rolledBack.rows));
+    store.db().rollback();
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("score_breakdowns")), 3);
+    const Rows again({8}, true, "{\"z\":1}");
+    QVERIFY(store.db().begin());
+    LD_VERIFY_OK(writer.write(handleOf(store), again.rows));
+    QVERIFY(store.db().commit());
+    QCOMPARE(breakdownOf(store, idOf(8)), QStringLiteral("{\"z\":1}"));
+    QCOMPARE(breakdownOf(store, idOf(7)), QStringLiteral("{\"phone\":10}"));
 }
 
 void tst_LeadScoreWriter::aMissingRowFailsTheWalk()

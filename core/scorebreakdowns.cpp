@@ -1,0 +1,155 @@
+#include "scorebreakdowns.h"
+
+#include "database.h"
+#include "leadrescorer.h"
+#include "sqlitestatement.h"
+
+#include <QSqlQuery>
+#include <QString>
+#include <QStringList>
+
+#include <sqlite3.h>
+
+#include <optional>
+
+namespace LeadDesk::Core {
+
+namespace {
+
+constexpr auto kSelectSql = "SELECT id FROM score_breakdowns WHERE breakdown = ?1";
+constexpr auto kInsertSql = "INSERT INTO score_breakdowns (breakdown) VALUES (?1) RETURNING id";
+
+bool isEmpty(std::string_view text)
+{
+    return text.empty() || text == "{}";
+}
+
+// Looks `text` up, then adds it: nearly every call finds it, so the insert is rarely prepared.
+template<typename StatementOf>
+Result<qint64> lookUpOrAdd(std::string_view text, StatementOf &&statementOf)
+{
+    if (isEmpty(text))
+        return ScoreBreakdowns::kEmptyId;
+    for (const char *sql : {kSelectSql, kInsertSql}) {
+        SqliteStatement &statement = statementOf(sql);
+        if (!statement.isValid())
+            return fail(QStringLiteral("the score breakdowns cannot be read"));
+        statement.bindStatic(1, text);
+        auto row = statement.step();
+        if (!row)
+            return fail(
+                QStringLiteral("looking up a score breakdown: %1").arg(row.error().message));
+        if (*row) {
+            const qint64 id = statement.columnInt(0);
+            statement.reset();
+            return id;
+        }
+        statement.reset();
+    }
+    return fail(QStringLiteral("a score breakdown was neither found nor added"));
+}
+
+// The readers' view of a lead with its score (version 7's, with the breakdown's text looked up).
+constexpr auto kScoredLeadsViewSql
+    = "CREATE VIEW scored_leads AS\n"
+      "SELECT l.*, COALESCE(s.lead_score, 0) AS lead_score, COALESCE(s.lead_grade, 'D') AS "
+      "lead_grade,\n"
+      "       COALESCE(s.qualification_status, 'unqualified') AS qualification_status,\n"
+      "       COALESCE(b.breakdown, '{}') AS score_breakdown\n"
+      "FROM leads AS l LEFT JOIN lead_scores AS s ON s.lead_id = l.id\n"
+      "     LEFT JOIN score_breakdowns AS b ON b.id = s.breakdown_id";
+
+} // namespace
+
+Result<void> ScoreBreakdowns::replaceScoreTable(Database &db)
+{
+    QStringList triggers;
+    auto read = db.forEachRow(
+        QStringLiteral("SELECT sql FROM sqlite_schema WHERE type = "
+                       "'trigger' AND tbl_name = 'lead_scores' ORDER BY name"),
+        {}, [&triggers](const QSqlQuery &row) { triggers << row.value(0).toString(); });
+    if (!read)
+        return read;
+    if (auto dropped = db.execDirect(QStringLiteral("DROP TABLE lead_scores")); !dropped)
+        return dropped;
+    // The rename alone, as SQLite's procedure for changing a table has it: the modern rename
+    // would first check every trigger and view that names lead_scores, which does not exist
+    // between the drop and the rename.
+    if (auto legacy = db.execDirect(QStringLiteral("PRAGMA legacy_alter_table = ON")); !legacy)
+        return legacy;
+    auto renamed
+        = db.execDirect(QStringLiteral("ALTER TABLE lead_scores_v10 RENAME TO lead_scores"));
+    (void)db.execDirect(QStringLiteral("PRAGMA legacy_alter_table = OFF"));
+    if (!renamed)
+        return renamed;
+    QStringList statements{QString::fromLatin1(LeadRescorer::kSortIndexSql),
+                           QString::fromLatin1(kScoredLeadsViewSql)};
+    statements << triggers;
+    for (const QString &statement : std::as_const(statements)) {
+        if (auto ok = db.execDirect(statement); !ok)
+            return ok;
+    }
+    return {};
+}
+
+Result<qint64> ScoreBreakdowns::idOf(Database &db, std::string_view text)
+{
+    return lookUpOrAdd(text,
+                       [&db](const char *sql) -> SqliteStatement & { return db.statement(sql); });
+}
+
+Result<qint64> ScoreBreakdowns::idOf(sqlite3 *db, std::string_view text)
+{
+    std::optional<SqliteStatement> statement;
+    return lookUpOrAdd(text, [db, &statement](const char *sql) -> SqliteStatement & {
+        statement.emplace(db, sql);
+        return *statement;
+    });
+}
+
+namespace {
+
+// Calls `onEntry(id, text)` for every entry of the dictionary.
+template<typename OnEntry>
+Result<void> forEachEntry(sqlite3 *db, OnEntry &&onEntry)
+{
+    SqliteStatement statement(db, "SELECT id, breakdown FROM score_breakdowns");
+    if (!statement.isValid())
+        return fail(QStringLiteral("the score breakdowns cannot be read"));
+    while (true) {
+        auto row = statement.step();
+        if (!row)
+            return fail(
+                QStringLiteral("reading the score breakdowns: %1").arg(row.error().message));
+        if (!*row)
+            return {};
+        sqlite3_stmt *raw = statement.handle();
+        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(raw, 1));
+        onEntry(sqlite3_column_int64(raw, 0),
+                std::string(text ? text : "", std::size_t(sqlite3_column_bytes(raw, 1))));
+    }
+}
+
+} // namespace
+
+Result<ScoreBreakdowns::Texts> ScoreBreakdowns::all(sqlite3 *db)
+{
+    Texts texts;
+    auto read = forEachEntry(
+        db, [&texts](qint64 id, std::string text) { texts.emplace(id, std::move(text)); });
+    if (!read)
+        return std::unexpected(read.error());
+    return texts;
+}
+
+Result<ScoreBreakdowns::Ids> ScoreBreakdowns::allByText(sqlite3 *db)
+{
+    Ids ids;
+    auto read = forEachEntry(
+        db, [&ids](qint64 id, std::string text) { ids.emplace(std::move(text), id); });
+    if (!read)
+        return std::unexpected(read.error());
+    return ids;
+}
+
+} // namespace LeadDesk::Core
