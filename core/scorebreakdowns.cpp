@@ -49,6 +49,27 @@ Result<qint64> lookUpOrAdd(std::string_view text, StatementOf &&statementOf)
     return fail(QStringLiteral("a score breakdown was neither found nor added"));
 }
 
+// Calls `onEntry(id, text)` for every entry of the dictionary.
+template<typename OnEntry>
+Result<void> forEachEntry(sqlite3 *db, OnEntry &&onEntry)
+{
+    SqliteStatement statement(db, "SELECT id, breakdown FROM score_breakdowns");
+    if (!statement.isValid())
+        return fail(QStringLiteral("the score breakdowns cannot be read"));
+    while (true) {
+        auto row = statement.step();
+        if (!row)
+            return fail(
+                QStringLiteral("reading the score breakdowns: %1").arg(row.error().message));
+        if (!*row)
+            return {};
+        sqlite3_stmt *raw = statement.handle();
+        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(raw, 1));
+        onEntry(sqlite3_column_int64(raw, 0),
+                std::string(text ? text : "", std::size_t(sqlite3_column_bytes(raw, 1))));
+    }
+}
+
 // The readers' view of a lead with its score (version 7's, with the breakdown's text looked up).
 constexpr auto kScoredLeadsViewSql
     = "CREATE VIEW scored_leads AS\n"
@@ -106,31 +127,6 @@ Result<qint64> ScoreBreakdowns::idOf(sqlite3 *db, std::string_view text)
         return *statement;
     });
 }
-
-namespace {
-
-// Calls `onEntry(id, text)` for every entry of the dictionary.
-template<typename OnEntry>
-Result<void> forEachEntry(sqlite3 *db, OnEntry &&onEntry)
-{
-    SqliteStatement statement(db, "SELECT id, breakdown FROM score_breakdowns");
-    if (!statement.isValid())
-        return fail(QStringLiteral("the score breakdowns cannot be read"));
-    while (true) {
-        auto row = statement.step();
-        if (!row)
-            return fail(
-                QStringLiteral("reading the score breakdowns: %1").arg(row.error().message));
-        if (!*row)
-            return {};
-        sqlite3_stmt *raw = statement.handle();
-        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(raw, 1));
-        onEntry(sqlite3_column_int64(raw, 0),
-                std::string(text ? text : "", std::size_t(sqlite3_column_bytes(raw, 1))));
-    }
-}
-
-} // namespace
 
 Result<ScoreBreakdowns::Texts> ScoreBreakdowns::all(sqlite3 *db)
 {
