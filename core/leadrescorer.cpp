@@ -4,6 +4,7 @@
 #include "leadscorewriter.h"
 #include "scorebreakdowns.h"
 #include "scorerollupdeltas.h"
+#include "scorerowcursor.h"
 #include "tableprefetcher.h"
 
 #include <QElapsedTimer>
@@ -28,8 +29,9 @@ namespace {
 // Rows handed to a scoring thread at a time: small enough that scoring keeps pace with reading.
 constexpr int kChunkRows = 1024;
 
-// The texts a page reads per lead before the rules' own columns: the stored score's texts, then
-// where the lead sits in the analytics rollups (ScoreRollupDeltas::LeadKey).
+// The texts a page keeps per lead before the rules' own columns: the stored score's texts (from
+// lead_scores), then the lead's id and where it sits in the analytics rollups
+// (ScoreRollupDeltas::LeadKey), read from leads in this order.
 enum Text {
     OldGrade,
     OldQualification,
@@ -41,9 +43,10 @@ enum Text {
     UtmContent,
     kFixedTexts
 };
-// The integer columns before the texts: rowid, old score, has a score row, created_at, has a
-// campaign, the old breakdown's id.
-constexpr int kFirstText = 6;
+// The select's integer columns before its texts: rowid, created_at, has a campaign.
+constexpr int kFirstText = 3;
+// The select's texts: from LeadId on.
+constexpr int kLeadTexts = kFixedTexts - LeadId;
 
 class Statement final
 {
@@ -125,11 +128,10 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
 {
     // What the rules read, what tells whether the stored score changed, and the lead's place in
     // the rollups (the rescore writes their differences itself).
-    m_selectSql = "SELECT leads.rowid, coalesce(s.lead_score, 0), s.lead_id IS NOT NULL, "
-                  "leads.created_at, leads.campaign_id IS NOT NULL, "
-                  "coalesce(s.breakdown_id, 0), coalesce(s.lead_grade, 'D'), "
-                  "coalesce(s.qualification_status, 'unqualified'), leads.id, leads.channel, "
-                  "coalesce(leads.assigned_to, ''), coalesce(leads.campaign_id, ''), "
+    // The stored scores are not joined: ScoreRowCursor walks lead_scores beside this select.
+    m_selectSql = "SELECT leads.rowid, leads.created_at, leads.campaign_id IS NOT NULL, leads.id, "
+                  "leads.channel, coalesce(leads.assigned_to, ''), "
+                  "coalesce(leads.campaign_id, ''), "
                   "coalesce(nullif(leads.source_label, ''), leads.channel), "
                   "coalesce(leads.utm_content, '')";
     if (m_rules->hasDecay())
@@ -139,7 +141,7 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
         m_selectSql += ", " + column;
     // NOT INDEXED: walk the table in rowid order. Left to itself the planner picks an index on
     // business_id and sorts every remaining lead for each page.
-    m_selectSql += " FROM leads NOT INDEXED LEFT JOIN lead_scores AS s ON s.lead_id = leads.id "
+    m_selectSql += " FROM leads NOT INDEXED "
                    "WHERE leads.rowid > ?1 AND leads.business_id = ?2 AND leads.deleted = 0 ";
     // Chatbot leads keep their score: the chatbot's behaviour model made it, and the lead model
     // would overwrite it with one about fields a chat rarely fills.
@@ -269,7 +271,7 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
 
     const bool decay = m_rules->hasDecay();
     page.columns = int(m_rules->storedColumns().size());
-    const int decayColumn = kFirstText + kFixedTexts;
+    const int decayColumn = kFirstText + kLeadTexts;
     const int firstColumn = decayColumn + (decay ? 1 : 0);
     const std::size_t stride = std::size_t(kFixedTexts + page.columns);
 
@@ -301,38 +303,58 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
             thread.join();
     };
 
+    ScoreRowCursor scores(handle);
+    std::optional<Error> scoreError;
     auto chunk = std::make_unique<Page::Chunk>();
+    const auto appendText = [&chunk](std::string_view text) {
+        chunk->spans.push_back({quint32(chunk->text.size()), quint32(text.size())});
+        chunk->text.append(text);
+    };
+    const auto columnText = [stmt](int column) {
+        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, column));
+        return std::string_view(text ? text : "", std::size_t(sqlite3_column_bytes(stmt, column)));
+    };
+    static constexpr std::string_view kDefaultGrade = "D", kDefaultQualification = "unqualified";
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
+        const std::string_view leadId = columnText(kFirstText);
+        auto stored = scores.find(leadId);
+        if (!stored) {
+            scoreError = stored.error();
+            break;
+        }
+        const ScoreRowCursor::Row *row = *stored;
         chunk->rowIds.push_back(sqlite3_column_int64(stmt, 0));
-        chunk->oldScores.push_back(sqlite3_column_int(stmt, 1));
-        chunk->scored.push_back(char(sqlite3_column_int(stmt, 2)));
-        chunk->createdAt.push_back(sqlite3_column_int64(stmt, 3));
-        chunk->hasCampaign.push_back(char(sqlite3_column_int(stmt, 4)));
-        chunk->oldBreakdownIds.push_back(sqlite3_column_int64(stmt, 5));
+        chunk->createdAt.push_back(sqlite3_column_int64(stmt, 1));
+        chunk->hasCampaign.push_back(char(sqlite3_column_int(stmt, 2)));
+        chunk->scored.push_back(char(row != nullptr));
+        chunk->oldScores.push_back(row ? row->score : 0);
+        chunk->oldBreakdownIds.push_back(row ? row->breakdownId : ScoreBreakdowns::kEmptyId);
         if (decay)
             chunk->lastActivity.push_back(sqlite3_column_int64(stmt, decayColumn));
-        const auto append = [&chunk, stmt](int column) {
-            const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, column));
-            const int size = sqlite3_column_bytes(stmt, column);
-            chunk->spans.push_back({quint32(chunk->text.size()), quint32(size)});
-            if (size > 0)
-                chunk->text.append(text, std::size_t(size));
-        };
-        for (int c = 0; c < kFixedTexts; ++c)
-            append(kFirstText + c);
+        appendText(row ? row->grade : kDefaultGrade);
+        appendText(row ? row->qualification : kDefaultQualification);
+        appendText(leadId);
+        for (int c = 1; c < kLeadTexts; ++c)
+            appendText(columnText(kFirstText + c));
         for (int c = 0; c < page.columns; ++c)
-            append(firstColumn + c);
+            appendText(columnText(firstColumn + c));
         ++page.rows;
         if (chunk->rowIds.size() == std::size_t(kChunkRows)) {
+            // The next chunk holds about as much text as this one did.
+            const std::size_t textSize = chunk->text.size();
             publish(std::move(chunk));
             chunk = std::make_unique<Page::Chunk>();
             chunk->spans.reserve(kChunkRows * stride);
+            chunk->text.reserve(textSize + textSize / 8);
         }
     }
     if (!chunk->rowIds.empty())
         publish(std::move(chunk));
     finishReading();
+    if (scoreError)
+        return std::unexpected(
+            Error{QStringLiteral("reading score rows: %1").arg(scoreError->message), {}});
     if (rc != SQLITE_DONE)
         return std::unexpected(select.error(QStringLiteral("reading leads")));
     return {};
