@@ -159,9 +159,14 @@ Result<LeadScoreWriter::Outcome> LeadScoreWriter::write(sqlite3 *db, std::span<c
     }
 
     // In key order: the rows after the last walk are walked, the few that come before it (a
-    // lead stored out of its id's order) are written one by one.
-    std::sort(existing.begin(), existing.end(),
-              [](const Row &a, const Row &b) { return a.leadId < b.leadId; });
+    // lead stored out of its id's order) are written one by one. A page read in rowid order is
+    // nearly always in key order already (UUIDv7 ids): checking that is one comparison a row,
+    // sorting anyway was fifteen (a tenth of the writer's instructions, callgrind).
+    const auto byId = [](const Row &a, const Row &b) {
+        return a.leadId < b.leadId;
+    };
+    if (!std::is_sorted(existing.begin(), existing.end(), byId))
+        std::sort(existing.begin(), existing.end(), byId);
     const std::string_view walkedTo(m_walkedTo.constData(), std::size_t(m_walkedTo.size()));
     const auto firstToWalk
         = std::upper_bound(existing.begin(), existing.end(), walkedTo,

@@ -3,16 +3,11 @@
 #include "analyticsrollup.h"
 #include "sqlitestatement.h"
 
-#include <QList>
+#include <functional>
 
 namespace LeadDesk::Core {
 
 namespace {
-
-QByteArray bytes(std::string_view text)
-{
-    return {text.data(), qsizetype(text.size())};
-}
 
 bool isQualified(std::string_view qualification)
 {
@@ -40,17 +35,49 @@ ScoreRollupDeltas ScoreRollupDeltas::emptyLike() const
     return empty;
 }
 
+template<std::size_t N, typename Text>
+std::size_t ScoreRollupDeltas::KeyHash::operator()(const Key<N, Text> &key) const
+{
+    std::size_t hash = std::hash<qint64>{}(key.day);
+    for (const Text &text : key.texts) // boost's hash_combine
+        hash ^= std::hash<std::string_view>{}(text) + 0x9e3779b9 + (hash << 6) + (hash >> 2);
+    return hash;
+}
+
+template<std::size_t N, typename A, typename B>
+bool ScoreRollupDeltas::KeyEqual::operator()(const Key<N, A> &a, const Key<N, B> &b) const
+{
+    if (a.day != b.day)
+        return false;
+    for (std::size_t i = 0; i < N; ++i) {
+        if (std::string_view(a.texts[i]) != std::string_view(b.texts[i]))
+            return false;
+    }
+    return true;
+}
+
+template<std::size_t N, typename Value>
+Value &ScoreRollupDeltas::entry(Table<N, Value> &table, const KeyView<N> &key)
+{
+    if (auto found = table.find(key); found != table.end())
+        return found->second;
+    StoredKey<N> stored{key.day, {}};
+    for (std::size_t i = 0; i < N; ++i)
+        stored.texts[i] = std::string(key.texts[i]);
+    return table.emplace(std::move(stored), Value{}).first->second;
+}
+
 void ScoreRollupDeltas::merge(const ScoreRollupDeltas &other)
 {
-    for (auto it = other.m_daily.cbegin(); it != other.m_daily.cend(); ++it) {
-        Sums &sums = m_daily[it.key()];
+    for (const auto &[key, from] : other.m_daily) {
+        Sums &sums = m_daily[key];
         for (int slot = 0; slot < kSlots; ++slot)
-            sums.slots[slot] += it->slots[slot];
+            sums.slots[slot] += from.slots[slot];
     }
-    for (auto it = other.m_campaign.cbegin(); it != other.m_campaign.cend(); ++it) {
-        CampaignSums &sums = m_campaign[it.key()];
-        sums.qualified += it->qualified;
-        sums.scoreSum += it->scoreSum;
+    for (const auto &[key, from] : other.m_campaign) {
+        CampaignSums &sums = m_campaign[key];
+        sums.qualified += from.qualified;
+        sums.scoreSum += from.scoreSum;
     }
 }
 
@@ -59,10 +86,9 @@ void ScoreRollupDeltas::add(const LeadKey &key, const Score &before, const Score
     static constexpr std::string_view kGrades[] = {"A", "B", "C", "D"};
     static constexpr std::string_view kQualifications[]
         = {"unqualified", "marketing_qualified", "sales_qualified", "customer", "lost"};
-    const QByteArray day
-        = QByteArray::number(AnalyticsRollup::localDay(key.createdAtMs, m_offsets));
+    const qint64 day = AnalyticsRollup::localDay(key.createdAtMs, m_offsets);
 
-    Sums &sums = m_daily[{day, bytes(key.channel), bytes(key.assignee)}];
+    Sums &sums = entry(m_daily, KeyView<2>{day, {key.channel, key.assignee}});
     for (int i = 0; i < 4; ++i)
         sums.slots[GradeA + i] += int(after.grade == kGrades[i]) - int(before.grade == kGrades[i]);
     for (int i = 0; i < 5; ++i)
@@ -72,8 +98,8 @@ void ScoreRollupDeltas::add(const LeadKey &key, const Score &before, const Score
 
     if (!key.hasCampaign)
         return;
-    CampaignSums &campaign = m_campaign[{bytes(key.campaignId), day, bytes(key.channel),
-                                         bytes(key.sourceKey), bytes(key.utmContent)}];
+    CampaignSums &campaign = entry(
+        m_campaign, KeyView<4>{day, {key.campaignId, key.channel, key.sourceKey, key.utmContent}});
     campaign.qualified
         += int(isQualified(after.qualification)) - int(isQualified(before.qualification));
     campaign.scoreSum += after.score - before.score;
@@ -93,14 +119,14 @@ Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
             "qu_sales_qualified = qu_sales_qualified + excluded.qu_sales_qualified, "
             "qu_customer = qu_customer + excluded.qu_customer, "
             "qu_lost = qu_lost + excluded.qu_lost, score_sum = score_sum + excluded.score_sum");
-    for (auto it = m_daily.cbegin(); it != m_daily.cend(); ++it) {
-        const QList<QByteArray> &key = it.key();
-        daily.bind(1, m_businessId);
-        daily.bind(2, key.at(0).toLongLong());
-        daily.bind(3, key.at(1));
-        daily.bind(4, key.at(2));
+    const std::string_view businessId(m_businessId.constData(), std::size_t(m_businessId.size()));
+    for (const auto &[key, sums] : m_daily) {
+        daily.bindStatic(1, businessId);
+        daily.bind(2, key.day);
+        daily.bindStatic(3, key.texts[0]);
+        daily.bindStatic(4, key.texts[1]);
         for (int slot = 0; slot < kSlots; ++slot)
-            daily.bind(5 + slot, it->slots[slot]);
+            daily.bind(5 + slot, sums.slots[slot]);
         if (auto ok = daily.execute(); !ok)
             return ok;
     }
@@ -110,16 +136,15 @@ Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
             "?8) ON CONFLICT (business_id, campaign_id, channel, source_key, utm_content, day) "
             "DO UPDATE SET qualified = qualified + excluded.qualified, "
             "score_sum = score_sum + excluded.score_sum");
-    for (auto it = m_campaign.cbegin(); it != m_campaign.cend(); ++it) {
-        const QList<QByteArray> &key = it.key();
-        campaign.bind(1, m_businessId);
-        campaign.bind(2, key.at(0));
-        campaign.bind(3, key.at(1).toLongLong());
-        campaign.bind(4, key.at(2));
-        campaign.bind(5, key.at(3));
-        campaign.bind(6, key.at(4));
-        campaign.bind(7, it->qualified);
-        campaign.bind(8, it->scoreSum);
+    for (const auto &[key, sums] : m_campaign) {
+        campaign.bindStatic(1, businessId);
+        campaign.bindStatic(2, key.texts[0]);
+        campaign.bind(3, key.day);
+        campaign.bindStatic(4, key.texts[1]);
+        campaign.bindStatic(5, key.texts[2]);
+        campaign.bindStatic(6, key.texts[3]);
+        campaign.bind(7, sums.qualified);
+        campaign.bind(8, sums.scoreSum);
         if (auto ok = campaign.execute(); !ok)
             return ok;
     }

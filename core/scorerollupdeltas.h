@@ -3,10 +3,11 @@
 #include "result.h"
 
 #include <QByteArray>
-#include <QHash>
-#include <QList>
 
+#include <array>
+#include <string>
 #include <string_view>
+#include <unordered_map>
 #include <utility>
 #include <vector>
 
@@ -48,7 +49,7 @@ public:
     void merge(const ScoreRollupDeltas &other);
     // Writes the sums into the rollups and forgets them.
     Result<void> apply(sqlite3 *db);
-    [[nodiscard]] bool isEmpty() const { return m_daily.isEmpty() && m_campaign.isEmpty(); }
+    [[nodiscard]] bool isEmpty() const { return m_daily.empty() && m_campaign.empty(); }
 
 private:
     enum Slot { GradeA, GradeB, GradeC, GradeD, Unqualified, Mql, Sql, Customer, Lost, ScoreSum };
@@ -63,12 +64,42 @@ private:
         qint64 scoreSum = 0;
     };
 
+    // A rollup row's key columns after the business: the day, then its texts, (channel,
+    // assignee) for the daily rollup and (campaign, channel, source key, utm_content) for the
+    // campaign one. Looked up by a view of the lead's texts, so adding a lead whose row is
+    // already there allocates nothing: it was ten allocations a lead, and a third of scoring's
+    // time went into summing.
+    template<std::size_t N, typename Text>
+    struct Key
+    {
+        qint64 day = 0;
+        std::array<Text, N> texts;
+    };
+    template<std::size_t N>
+    using StoredKey = Key<N, std::string>;
+    template<std::size_t N>
+    using KeyView = Key<N, std::string_view>;
+    struct KeyHash
+    {
+        using is_transparent = void;
+        template<std::size_t N, typename Text>
+        std::size_t operator()(const Key<N, Text> &key) const;
+    };
+    struct KeyEqual
+    {
+        using is_transparent = void;
+        template<std::size_t N, typename A, typename B>
+        bool operator()(const Key<N, A> &a, const Key<N, B> &b) const;
+    };
+    template<std::size_t N, typename Value>
+    using Table = std::unordered_map<StoredKey<N>, Value, KeyHash, KeyEqual>;
+    template<std::size_t N, typename Value>
+    static Value &entry(Table<N, Value> &table, const KeyView<N> &key);
+
     QByteArray m_businessId;
     std::vector<std::pair<qint64, qint64>> m_offsets; // (start_ms, offset_ms), by start
-    // Keyed by the rollup rows' key columns (the day as text): (day, channel, assignee) and
-    // (campaign, day, channel, source key, utm_content).
-    QHash<QList<QByteArray>, Sums> m_daily;
-    QHash<QList<QByteArray>, CampaignSums> m_campaign;
+    Table<2, Sums> m_daily;                           // (channel, assignee)
+    Table<4, CampaignSums> m_campaign; // (campaign, channel, source key, utm_content)
 };
 
 } // namespace LeadDesk::Core
