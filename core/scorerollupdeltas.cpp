@@ -3,6 +3,7 @@
 #include "analyticsrollup.h"
 #include "sqlitestatement.h"
 
+#include <algorithm>
 #include <functional>
 
 namespace LeadDesk::Core {
@@ -121,6 +122,10 @@ Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
             "qu_lost = qu_lost + excluded.qu_lost, score_sum = score_sum + excluded.score_sum");
     const std::string_view businessId(m_businessId.constData(), std::size_t(m_businessId.size()));
     for (const auto &[key, sums] : m_daily) {
+        // Changes that cancel out (a lead up a grade, another down) leave the row as it is.
+        if (std::all_of(std::begin(sums.slots), std::end(sums.slots),
+                        [](qint64 slot) { return slot == 0; }))
+            continue;
         daily.bindStatic(1, businessId);
         daily.bind(2, key.day);
         daily.bindStatic(3, key.texts[0]);
@@ -137,6 +142,8 @@ Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
             "DO UPDATE SET qualified = qualified + excluded.qualified, "
             "score_sum = score_sum + excluded.score_sum");
     for (const auto &[key, sums] : m_campaign) {
+        if (sums.qualified == 0 && sums.scoreSum == 0)
+            continue;
         campaign.bindStatic(1, businessId);
         campaign.bindStatic(2, key.texts[0]);
         campaign.bind(3, key.day);
