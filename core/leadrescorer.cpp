@@ -416,7 +416,10 @@ private:
                     == SQLITE_OK;
         if (open) {
             sqlite3_busy_timeout(db, 5000);
-            open = sqlite3_exec(db, "PRAGMA cache_size = -65536", nullptr, nullptr, nullptr)
+            // The leads are read once, in order: the trees' upper pages are what a cache keeps
+            // worth having. Every page of cache filled is memory the OS hands over on its first
+            // use, which a 64 MiB cache paid again with each rescore.
+            open = sqlite3_exec(db, "PRAGMA cache_size = -8192", nullptr, nullptr, nullptr)
                    == SQLITE_OK;
         }
         for (;;) {
@@ -578,8 +581,8 @@ Result<void> LeadRescorer::tune(Database &db)
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
     m_savedCacheSize = pragmaValue(handle, "PRAGMA cache_size");
     m_savedAutocheckpoint = int(pragmaValue(handle, "PRAGMA wal_autocheckpoint"));
-    const QByteArray cache
-        = "PRAGMA cache_size = -" + QByteArray::number(qint64(m_options.cacheMiB) * 1024);
+    const int cacheMiB = m_dropSortIndex ? m_options.walkingCacheMiB : m_options.cacheMiB;
+    const QByteArray cache = "PRAGMA cache_size = -" + QByteArray::number(qint64(cacheMiB) * 1024);
     if (sqlite3_exec(handle, cache.constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
         return fail(QStringLiteral("setting the page cache: %1")
                         .arg(QString::fromUtf8(sqlite3_errmsg(handle))));

@@ -51,12 +51,17 @@ public:
         qint64 afterRowId = 0; // only leads stored after this row (the leads of one import)
         int workers = -1;      // scoring threads besides the caller's; -1: one per other core
         // For the length of the rescore the connection's page cache grows to this (the score
-        // rows and their sort index, about 330 MiB for a million leads, stay in memory while
-        // every lead moves in them) and SQLite's automatic WAL
-        // checkpoints wait: each would copy the pages just written and sync them to disk, page
-        // after page. Both are restored at the end; checkpoint() the store afterwards, ideally
-        // off the writer thread. 0: leave the connection as it is.
+        // index, 76 MiB for a million leads, stays in memory while its entries move) and
+        // SQLite's automatic WAL checkpoints wait: each would copy the pages just written and
+        // sync them to disk, page after page. Both are restored at the end; checkpoint() the
+        // store afterwards, ideally off the writer thread. 0: leave the connection as it is.
         int cacheMiB = 512;
+        // The cache instead when the rescore drops the score index (rebuildSortIndexFrom): the
+        // score rows are then walked once, in key order, and a page's rows are all it needs at a
+        // time. Every page of cache filled is memory the OS hands over on first use; a cache
+        // of 512 MiB filled with 50,000 pages, half a second of the first rescore on the
+        // development machine (bench_rescore --walking-cache-mib).
+        int walkingCacheMiB = 32;
         // Read and score the next page on a connection of its own (on another thread) while this
         // one is written. The page is used only when nothing else wrote to the store since it
         // was read; else it is read again. Needs a store file (not an in-memory database).

@@ -162,6 +162,11 @@ int main(int argc, char **argv)
          QStringLiteral("n"), QStringLiteral("-1")});
     parser.addOption({QStringLiteral("page"), QStringLiteral("Leads per page (transaction)."),
                       QStringLiteral("n"), QString::number(Core::LeadRescorer::kPageSize)});
+    parser.addOption({QStringLiteral("walking-cache-mib"),
+                      QStringLiteral("The writer's page cache while it walks the score rows "
+                                     "(MiB)."),
+                      QStringLiteral("n"),
+                      QString::number(Core::LeadRescorer::Options{}.walkingCacheMiB)});
     parser.addOption({QStringLiteral("fresh"), QStringLiteral("Copy the store again first.")});
     parser.addOption({QStringLiteral("runs"),
                       QStringLiteral("Which runs, in order (weight, same, default)."),
@@ -200,6 +205,7 @@ int main(int argc, char **argv)
     options.workers = parser.value(QStringLiteral("workers")).toInt();
     options.pageSize = parser.value(QStringLiteral("page")).toInt();
     options.readAhead = !parser.isSet(QStringLiteral("no-read-ahead"));
+    options.walkingCacheMiB = parser.value(QStringLiteral("walking-cache-mib")).toInt();
 
     // Start from the shipped rules' scores, whatever an earlier run left.
     options.nowMs = QDateTime::currentMSecsSinceEpoch();
@@ -255,8 +261,8 @@ int main(int argc, char **argv)
     }
     std::printf("\nload average before the runs: %s\n", qPrintable(loadAverage));
     std::printf("\nworkers %d (-1: one per other core) besides the reading thread, page %d "
-                "leads, read-ahead %s, %d cores\n",
+                "leads, read-ahead %s, writer's cache %d MiB, %d cores\n",
                 options.workers, options.pageSize, options.readAhead ? "on" : "off",
-                QThread::idealThreadCount());
+                options.walkingCacheMiB, QThread::idealThreadCount());
     return 0;
 }
