@@ -1,10 +1,14 @@
 #include "leadrescorer.h"
 
+#include "leadrescorerpage.h"
+#include "leadrescorerreadahead.h"
+
 #include "clock.h"
 #include "leadscorewriter.h"
 #include "scorebreakdowns.h"
 #include "scorerollupdeltas.h"
 #include "scorerowcursor.h"
+#include "sqlitestatement.h"
 #include "tableprefetcher.h"
 
 #include <QElapsedTimer>
@@ -48,75 +52,13 @@ constexpr int kFirstText = 3;
 // The select's texts: from LeadId on.
 constexpr int kLeadTexts = kFixedTexts - LeadId;
 
-class Statement final
+// SQLite's message for what failed on `db` last.
+Error sqliteFailure(sqlite3 *db, const QString &what)
 {
-public:
-    Statement(sqlite3 *db, const char *sql)
-        : m_db(db)
-    {
-        if (sqlite3_prepare_v3(db, sql, -1, 0, &m_stmt, nullptr) != SQLITE_OK)
-            m_error = QString::fromUtf8(sqlite3_errmsg(db));
-    }
-    ~Statement() { sqlite3_finalize(m_stmt); }
-    Q_DISABLE_COPY_MOVE(Statement)
-
-    [[nodiscard]] sqlite3_stmt *get() const { return m_stmt; }
-    [[nodiscard]] bool isValid() const { return m_stmt != nullptr; }
-    [[nodiscard]] Error error(const QString &what) const
-    {
-        return {QStringLiteral("%1: %2").arg(what, m_error.isEmpty() ? lastError() : m_error), {}};
-    }
-    [[nodiscard]] QString lastError() const { return QString::fromUtf8(sqlite3_errmsg(m_db)); }
-
-private:
-    sqlite3 *m_db;
-    sqlite3_stmt *m_stmt = nullptr;
-    QString m_error;
-};
-
-struct Span
-{
-    quint32 offset = 0;
-    quint32 size = 0;
-};
+    return {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db))), {}};
+}
 
 } // namespace
-
-// One page of leads: read in chunks on the calling thread, scored by whichever thread is free.
-struct LeadRescorer::Page
-{
-    struct Chunk
-    {
-        std::vector<qint64> rowIds;
-        std::vector<int> oldScores;
-        std::vector<qint64> oldBreakdownIds;
-        std::vector<char> scored; // the lead has a lead_scores row
-        std::vector<qint64> createdAt;
-        std::vector<char> hasCampaign;
-        std::vector<qint64> lastActivity;
-        std::string text;        // every string the chunk's rows hold
-        std::vector<Span> spans; // per row: the Text columns, then the rules' columns
-        // The outcome, one entry per row; breakdown texts in one buffer.
-        std::vector<char> changed;
-        std::vector<int> scores;
-        std::vector<const QByteArray *> grades;
-        std::vector<const QByteArray *> qualifications;
-        std::string breakdownText;
-        std::vector<Span> breakdowns;
-        ScoreRollupDeltas deltas; // of the changed rows
-    };
-
-    std::vector<std::unique_ptr<Chunk>> chunks;
-    int columns = 0;                   // the rules' columns
-    ScoreRollupDeltas emptyDeltas;     // the business's zone offsets, read with the page
-    ScoreBreakdowns::Texts breakdowns; // the store's breakdown texts by id, read with the page
-    std::mutex mutex;
-    std::condition_variable wake;
-    std::size_t published = 0; // chunks fully read
-    std::size_t claimed = 0;   // chunks taken by a scoring thread
-    bool readDone = false;
-    qint64 rows = 0;
-};
 
 LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules,
                            Options options)
@@ -155,11 +97,10 @@ Result<void> LeadRescorer::count(Database &db)
     // An estimate from rowids, exact for a store of one business without deleted leads. A COUNT
     // walks a whole index (seconds on a cold million-lead store); the progress bar needs less.
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
-    Statement last(handle, "SELECT max(rowid) FROM leads");
-    if (!last.isValid() || sqlite3_step(last.get()) != SQLITE_ROW)
-        return std::unexpected(last.error(QStringLiteral("counting leads")));
-    m_progress.total
-        = std::max<qint64>(0, sqlite3_column_int64(last.get(), 0) - m_options.afterRowId);
+    SqliteStatement last(handle, "SELECT max(rowid) FROM leads");
+    if (auto row = last.step(); !row || !*row)
+        return std::unexpected(sqliteFailure(handle, QStringLiteral("counting leads")));
+    m_progress.total = std::max<qint64>(0, last.columnInt(0) - m_options.afterRowId);
     m_counted = true;
     return {};
 }
@@ -179,7 +120,7 @@ void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
     chunk.grades.resize(rows);
     chunk.qualifications.resize(rows);
     chunk.breakdowns.resize(rows);
-    const auto view = [&chunk](const Span &span) {
+    const auto view = [&chunk](const auto &span) {
         return std::string_view(chunk.text.data() + span.offset, span.size);
     };
     const auto utf8 = [](const QByteArray *text) {
@@ -187,7 +128,7 @@ void scoreChunk(const ScoringRules &rules, ScoringRules::Scratch &scratch,
     };
     StoredScore score;
     for (std::size_t r = 0; r < rows; ++r) {
-        const Span *spans = chunk.spans.data() + r * stride;
+        const auto *spans = chunk.spans.data() + r * stride;
         for (int c = 0; c < columns; ++c)
             views[std::size_t(c)] = view(spans[kFixedTexts + c]);
         const ScoreTime time
@@ -253,10 +194,11 @@ void scoreWhileReading(Page &page, const ScoringRules &rules, LeadRescorer::Opti
 
 Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page &page) const
 {
-    Statement select(handle, m_selectSql.constData());
+    SqliteStatement select(handle, m_selectSql.constData());
     if (!select.isValid())
-        return std::unexpected(select.error(QStringLiteral("reading leads")));
-    sqlite3_stmt *stmt = select.get();
+        return std::unexpected(sqliteFailure(handle, QStringLiteral("reading leads")));
+    // Stepped and read through the C API: a million rows, twenty columns each.
+    sqlite3_stmt *stmt = select.handle();
     sqlite3_bind_int64(stmt, 1, afterRowId);
     sqlite3_bind_text(stmt, 2, m_businessIdUtf8.constData(), int(m_businessIdUtf8.size()),
                       SQLITE_STATIC);
@@ -356,114 +298,9 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         return std::unexpected(
             Error{QStringLiteral("reading score rows: %1").arg(scoreError->message), {}});
     if (rc != SQLITE_DONE)
-        return std::unexpected(select.error(QStringLiteral("reading leads")));
+        return std::unexpected(sqliteFailure(handle, QStringLiteral("reading leads")));
     return {};
 }
-
-// A second, read-only connection on a thread of its own that reads and scores the page after
-// the one being written. One page at a time: request() it, take() it.
-class LeadRescorer::ReadAhead final
-{
-public:
-    ReadAhead(const LeadRescorer &owner, QByteArray path)
-        : m_owner(owner)
-        , m_path(std::move(path))
-        , m_thread([this] { run(); })
-    {}
-    ~ReadAhead()
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_stopping = true;
-        }
-        m_wake.notify_all();
-        m_thread.join();
-    }
-    Q_DISABLE_COPY_MOVE(ReadAhead)
-
-    void request(qint64 afterRowId)
-    {
-        {
-            std::lock_guard lock(m_mutex);
-            m_request = afterRowId;
-            m_page.reset();
-            m_readyAfter = -1;
-        }
-        m_wake.notify_all();
-    }
-
-    // The page requested after `afterRowId` once it is read; null when it could not be.
-    std::unique_ptr<Page> take(qint64 afterRowId)
-    {
-        std::unique_lock lock(m_mutex);
-        m_wake.wait(lock, [this, afterRowId] {
-            return m_readyAfter == afterRowId || m_stopping
-                   || (!m_request && !m_reading && m_readyAfter != afterRowId);
-        });
-        if (m_readyAfter != afterRowId)
-            return nullptr;
-        m_readyAfter = -1;
-        return std::move(m_page);
-    }
-
-private:
-    void run()
-    {
-        sqlite3 *db = nullptr;
-        // Used by this thread alone: no mutex on every call.
-        bool open = sqlite3_open_v2(m_path.constData(), &db,
-                                    SQLITE_OPEN_READONLY | SQLITE_OPEN_NOMUTEX, nullptr)
-                    == SQLITE_OK;
-        if (open) {
-            sqlite3_busy_timeout(db, 5000);
-            // The leads are read once, in order: the trees' upper pages are what a cache keeps
-            // worth having. Every page of cache filled is memory the OS hands over on its first
-            // use, which a 64 MiB cache paid again with each rescore.
-            open = sqlite3_exec(db, "PRAGMA cache_size = -8192", nullptr, nullptr, nullptr)
-                   == SQLITE_OK;
-        }
-        for (;;) {
-            qint64 after = 0;
-            {
-                std::unique_lock lock(m_mutex);
-                m_wake.wait(lock, [this] { return m_stopping || m_request; });
-                if (m_stopping)
-                    break;
-                after = *m_request;
-                m_request.reset();
-                m_reading = true;
-            }
-            auto page = std::make_unique<Page>();
-            // One read transaction for the page: one snapshot of the store.
-            bool read = open && sqlite3_exec(db, "BEGIN", nullptr, nullptr, nullptr) == SQLITE_OK;
-            if (read) {
-                read = m_owner.readAndScore(db, after, *page).has_value();
-                (void)sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr);
-            }
-            {
-                std::lock_guard lock(m_mutex);
-                m_reading = false;
-                if (!m_request) { // not overtaken by a newer request meanwhile
-                    m_readyAfter = after;
-                    m_page = read ? std::move(page) : nullptr;
-                }
-            }
-            m_wake.notify_all();
-        }
-        sqlite3_close(db);
-    }
-
-    const LeadRescorer &m_owner;
-    QByteArray m_path;
-    std::mutex m_mutex;
-    std::condition_variable m_wake;
-    bool m_stopping = false;
-    bool m_reading = false;
-    std::optional<qint64> m_request;
-    qint64 m_readyAfter = -1;
-    std::unique_ptr<Page> m_page;
-    std::thread m_thread; // last: starts once the rest is ready
-};
 
 LeadRescorer::~LeadRescorer() = default;
 
@@ -471,10 +308,9 @@ namespace {
 
 qint64 pragmaValue(sqlite3 *db, const char *sql)
 {
-    Statement pragma(db, sql);
-    if (!pragma.isValid() || sqlite3_step(pragma.get()) != SQLITE_ROW)
-        return 0;
-    return sqlite3_column_int64(pragma.get(), 0);
+    SqliteStatement pragma(db, sql);
+    auto row = pragma.step();
+    return row && *row ? pragma.columnInt(0) : 0;
 }
 
 // Sets a pragma of the connection for its lifetime and puts the value it had back.
@@ -521,8 +357,8 @@ Result<void> LeadRescorer::write(Database &db, const Page &page)
         for (std::size_t r = 0; r < chunk->rowIds.size(); ++r) {
             if (!chunk->changed[r])
                 continue;
-            const Span &id = chunk->spans[r * stride + LeadId];
-            const Span &breakdown = chunk->breakdowns[r];
+            const Page::Span &id = chunk->spans[r * stride + LeadId];
+            const Page::Span &breakdown = chunk->breakdowns[r];
             const QByteArray &grade = *chunk->grades[r];
             const QByteArray &qualification = *chunk->qualifications[r];
             rows.push_back({

@@ -56,17 +56,17 @@ Result<void> ScoreRowCursor::seek(std::string_view leadId)
     m_seekKey.assign(leadId);
     m_walk.bindStatic(1, m_seekKey);
     m_started = true;
-    auto row = m_walk.step();
-    if (!row)
-        return std::unexpected(row.error());
-    m_atEnd = !*row;
-    m_current = m_atEnd ? std::string_view() : textOf(m_walk.handle(), 0);
-    return {};
+    return advance();
 }
 
 Result<void> ScoreRowCursor::step()
 {
     ++m_counts.steps;
+    return advance();
+}
+
+Result<void> ScoreRowCursor::advance()
+{
     auto row = m_walk.step();
     if (!row)
         return std::unexpected(row.error());

@@ -51,6 +51,7 @@ public:
 private:
     Result<void> seek(std::string_view leadId);
     Result<void> step();
+    Result<void> advance(); // the walk's next row, whatever moved it
     Result<const Row *> lookUp(std::string_view leadId);
     void readRow(sqlite3_stmt *statement, int firstColumn);
 
