@@ -8,6 +8,7 @@
 // Prints a Markdown table; "checkpoint after" is the WAL copy the app then runs off the writer.
 // Usage: bench_rescore [--store DIR] [--source DIR] [--workers N] [--page N] [--fresh]
 //                      [--runs weight,same,default] [--no-settle] [--no-read-ahead]
+//                      [--walking-cache-mib N]
 #include "businessrepository.h"
 #include "database.h"
 #include "databasethread.h"
