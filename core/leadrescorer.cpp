@@ -47,8 +47,8 @@ enum Text {
     UtmContent,
     kFixedTexts
 };
-// The select's integer columns before its texts: rowid, created_at, has a campaign.
-constexpr int kFirstText = 3;
+// The select's integer columns before its texts: rowid, created_at.
+constexpr int kFirstText = 2;
 // The select's texts: from LeadId on.
 constexpr int kLeadTexts = kFixedTexts - LeadId;
 
@@ -71,11 +71,10 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
     // What the rules read, what tells whether the stored score changed, and the lead's place in
     // the rollups (the rescore writes their differences itself).
     // The stored scores are not joined: ScoreRowCursor walks lead_scores beside this select.
-    m_selectSql = "SELECT leads.rowid, leads.created_at, leads.campaign_id IS NOT NULL, leads.id, "
-                  "leads.channel, coalesce(leads.assigned_to, ''), "
-                  "coalesce(leads.campaign_id, ''), "
-                  "coalesce(nullif(leads.source_label, ''), leads.channel), "
-                  "coalesce(leads.utm_content, '')";
+    // The texts come as stored: a NULL reads as '', and the source key falls back to the channel
+    // in the reading loop (each SQL function was an instruction more per row).
+    m_selectSql = "SELECT leads.rowid, leads.created_at, leads.id, leads.channel, "
+                  "leads.assigned_to, leads.campaign_id, leads.source_label, leads.utm_content";
     if (m_rules->hasDecay())
         m_selectSql += ", max(leads.created_at, coalesce(leads.last_inbound_at, 0), "
                        "coalesce(leads.last_outbound_at, 0))";
@@ -268,7 +267,8 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         const ScoreRowCursor::Row *row = *stored;
         chunk->rowIds.push_back(sqlite3_column_int64(stmt, 0));
         chunk->createdAt.push_back(sqlite3_column_int64(stmt, 1));
-        chunk->hasCampaign.push_back(char(sqlite3_column_int(stmt, 2)));
+        chunk->hasCampaign.push_back(
+            char(sqlite3_column_type(stmt, kFirstText + CampaignId - LeadId) != SQLITE_NULL));
         chunk->scored.push_back(char(row != nullptr));
         chunk->oldScores.push_back(row ? row->score : 0);
         chunk->oldBreakdownIds.push_back(row ? row->breakdownId : ScoreBreakdowns::kEmptyId);
@@ -277,8 +277,13 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         appendText(row ? row->grade : kDefaultGrade);
         appendText(row ? row->qualification : kDefaultQualification);
         appendText(leadId);
-        for (int c = 1; c < kLeadTexts; ++c)
-            appendText(columnText(kFirstText + c));
+        const std::string_view channel = columnText(kFirstText + Channel - LeadId);
+        appendText(channel);
+        appendText(columnText(kFirstText + Assignee - LeadId));
+        appendText(columnText(kFirstText + CampaignId - LeadId));
+        const std::string_view sourceLabel = columnText(kFirstText + SourceKey - LeadId);
+        appendText(sourceLabel.empty() ? channel : sourceLabel); // the rollups' source key
+        appendText(columnText(kFirstText + UtmContent - LeadId));
         for (int c = 0; c < page.columns; ++c)
             appendText(columnText(firstColumn + c));
         ++page.rows;

@@ -65,14 +65,15 @@ struct Walk
             const std::string_view here = rows[cursor].leadId;
             if (here == id)
                 return &rows[cursor];
+            // The next of ours: the first call for each row we write.
+            if (cursor + 1 < rows.size() && rows[cursor + 1].leadId == id)
+                return &rows[++cursor];
             if (id < here) {
                 if (cursor == 0 || rows[cursor - 1].leadId < id)
                     return nullptr;
             } else if (cursor + 1 == rows.size() || id < rows[cursor + 1].leadId) {
                 ++cursor;
                 return nullptr;
-            } else if (rows[cursor + 1].leadId == id) {
-                return &rows[++cursor];
             }
         }
         // The table's cursor moves forward, so the search does; a step back (SQLite is free to

@@ -3,6 +3,8 @@
 #include "analyticsrollup.h"
 #include "sqlitestatement.h"
 
+#include <sqlite3.h>
+
 #include <algorithm>
 #include <functional>
 
@@ -106,9 +108,35 @@ void ScoreRollupDeltas::add(const LeadKey &key, const Score &before, const Score
     campaign.scoreSum += after.score - before.score;
 }
 
+namespace {
+
+// Adds to the rollup row the statements' shared parameters name: an UPDATE, since a rescore
+// moves leads between rows that exist (one search where the upsert makes two), and the upsert
+// for a row that does not exist yet.
+template<typename Bind>
+Result<void> addToRow(sqlite3 *db, SqliteStatement &update, SqliteStatement &upsert, Bind &&bind)
+{
+    bind(update);
+    if (auto ok = update.execute(); !ok)
+        return ok;
+    if (sqlite3_changes(db) > 0)
+        return {};
+    bind(upsert);
+    return upsert.execute();
+}
+
+} // namespace
+
 Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
 {
-    SqliteStatement daily(
+    SqliteStatement dailyUpdate(
+        db, "UPDATE analytics_leads_daily SET gr_a = gr_a + ?5, gr_b = gr_b + ?6, "
+            "gr_c = gr_c + ?7, gr_d = gr_d + ?8, qu_unqualified = qu_unqualified + ?9, "
+            "qu_marketing_qualified = qu_marketing_qualified + ?10, "
+            "qu_sales_qualified = qu_sales_qualified + ?11, qu_customer = qu_customer + ?12, "
+            "qu_lost = qu_lost + ?13, score_sum = score_sum + ?14 "
+            "WHERE business_id = ?1 AND day = ?2 AND channel = ?3 AND assignee = ?4");
+    SqliteStatement dailyUpsert(
         db, "INSERT INTO analytics_leads_daily (business_id, day, channel, assignee, gr_a, gr_b, "
             "gr_c, gr_d, qu_unqualified, qu_marketing_qualified, qu_sales_qualified, qu_customer, "
             "qu_lost, score_sum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, "
@@ -126,16 +154,22 @@ Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
         if (std::all_of(std::begin(sums.slots), std::end(sums.slots),
                         [](qint64 slot) { return slot == 0; }))
             continue;
-        daily.bindStatic(1, businessId);
-        daily.bind(2, key.day);
-        daily.bindStatic(3, key.texts[0]);
-        daily.bindStatic(4, key.texts[1]);
-        for (int slot = 0; slot < kSlots; ++slot)
-            daily.bind(5 + slot, sums.slots[slot]);
-        if (auto ok = daily.execute(); !ok)
+        const auto bind = [&](SqliteStatement &statement) {
+            statement.bindStatic(1, businessId);
+            statement.bind(2, key.day);
+            statement.bindStatic(3, key.texts[0]);
+            statement.bindStatic(4, key.texts[1]);
+            for (int slot = 0; slot < kSlots; ++slot)
+                statement.bind(5 + slot, sums.slots[slot]);
+        };
+        if (auto ok = addToRow(db, dailyUpdate, dailyUpsert, bind); !ok)
             return ok;
     }
-    SqliteStatement campaign(
+    SqliteStatement campaignUpdate(
+        db, "UPDATE analytics_campaign_daily SET qualified = qualified + ?7, "
+            "score_sum = score_sum + ?8 WHERE business_id = ?1 AND campaign_id = ?2 AND day = ?3 "
+            "AND channel = ?4 AND source_key = ?5 AND utm_content = ?6");
+    SqliteStatement campaignUpsert(
         db, "INSERT INTO analytics_campaign_daily (business_id, campaign_id, day, channel, "
             "source_key, utm_content, qualified, score_sum) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
             "?8) ON CONFLICT (business_id, campaign_id, channel, source_key, utm_content, day) "
@@ -144,15 +178,17 @@ Result<void> ScoreRollupDeltas::apply(sqlite3 *db)
     for (const auto &[key, sums] : m_campaign) {
         if (sums.qualified == 0 && sums.scoreSum == 0)
             continue;
-        campaign.bindStatic(1, businessId);
-        campaign.bindStatic(2, key.texts[0]);
-        campaign.bind(3, key.day);
-        campaign.bindStatic(4, key.texts[1]);
-        campaign.bindStatic(5, key.texts[2]);
-        campaign.bindStatic(6, key.texts[3]);
-        campaign.bind(7, sums.qualified);
-        campaign.bind(8, sums.scoreSum);
-        if (auto ok = campaign.execute(); !ok)
+        const auto bind = [&](SqliteStatement &statement) {
+            statement.bindStatic(1, businessId);
+            statement.bindStatic(2, key.texts[0]);
+            statement.bind(3, key.day);
+            statement.bindStatic(4, key.texts[1]);
+            statement.bindStatic(5, key.texts[2]);
+            statement.bindStatic(6, key.texts[3]);
+            statement.bind(7, sums.qualified);
+            statement.bind(8, sums.scoreSum);
+        };
+        if (auto ok = addToRow(db, campaignUpdate, campaignUpsert, bind); !ok)
             return ok;
     }
     m_daily.clear();
