@@ -2,6 +2,7 @@
 #include "testsupport.h"
 
 #include <QSqlQuery>
+#include <QSqlRecord>
 #include <QTest>
 
 #include <sqlite3.h>
@@ -51,42 +52,40 @@ ScoreRollupDeltas::LeadKey campaignKey(std::string_view campaign, std::string_vi
 const ScoreRollupDeltas::Score kLow{10, "D", "unqualified"};
 const ScoreRollupDeltas::Score kHigh{80, "A", "sales_qualified"};
 
-// channel|assignee|gr_a|gr_d|qu_unqualified|qu_sales_qualified|score_sum, by key.
-QStringList dailyRows(Test::TempStore &store)
+// Each row of `sql` as its columns joined with '|'.
+QStringList rowsOf(Test::TempStore &store, const QString &sql)
 {
     QStringList rows;
     QSqlQuery q(store.db().connection());
-    if (!q.exec(QStringLiteral("SELECT channel, assignee, gr_a, gr_d, qu_unqualified, "
-                               "qu_sales_qualified, score_sum, day FROM analytics_leads_daily "
-                               "ORDER BY channel, assignee")))
+    if (!q.exec(sql))
         return {QStringLiteral("query failed")};
     while (q.next()) {
         QStringList row;
-        for (int c = 0; c < 7; ++c)
+        for (int c = 0; c < q.record().count(); ++c)
             row << q.value(c).toString();
-        if (q.value(7).toLongLong() != kDay)
-            row << QStringLiteral("wrong day");
         rows << row.join(u'|');
     }
     return rows;
 }
 
+// channel|assignee|gr_a|gr_d|qu_unqualified|qu_sales_qualified|score_sum, by key, on kDay.
+QStringList dailyRows(Test::TempStore &store)
+{
+    return rowsOf(store, QStringLiteral("SELECT channel, assignee, gr_a, gr_d, qu_unqualified, "
+                                        "qu_sales_qualified, score_sum FROM analytics_leads_daily "
+                                        "WHERE day = %1 ORDER BY channel, assignee")
+                             .arg(kDay))
+           + rowsOf(store, QStringLiteral("SELECT 'another day: ' || day FROM "
+                                          "analytics_leads_daily WHERE day <> %1")
+                               .arg(kDay));
+}
+
 // campaign|source key|utm_content|qualified|score_sum, by key.
 QStringList campaignRows(Test::TempStore &store)
 {
-    QStringList rows;
-    QSqlQuery q(store.db().connection());
-    if (!q.exec(QStringLiteral("SELECT campaign_id, source_key, utm_content, qualified, score_sum "
-                               "FROM analytics_campaign_daily ORDER BY campaign_id, source_key, "
-                               "utm_content")))
-        return {QStringLiteral("query failed")};
-    while (q.next()) {
-        QStringList row;
-        for (int c = 0; c < 5; ++c)
-            row << q.value(c).toString();
-        rows << row.join(u'|');
-    }
-    return rows;
+    return rowsOf(store, QStringLiteral("SELECT campaign_id, source_key, utm_content, qualified, "
+                                        "score_sum FROM analytics_campaign_daily "
+                                        "ORDER BY campaign_id, source_key, utm_content"));
 }
 
 } // namespace
