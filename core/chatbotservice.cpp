@@ -421,9 +421,7 @@ Result<void> ChatbotService::writeScore(const QString &leadId, const ScoreResult
     const auto [grade, qualification] = gradeAndQualification(score);
     // The lead's score is the session's (the ingestor may have scored the new lead under the
     // lead model; the chatbot's behaviour model is the one that applies).
-    const QByteArray breakdown = compact(score.breakdown).toUtf8();
-    auto breakdownId = ScoreBreakdowns::idOf(
-        m_db, std::string_view(breakdown.constData(), std::size_t(breakdown.size())));
+    auto breakdownId = ScoreBreakdowns::idOf(m_db, score.breakdown);
     if (!breakdownId)
         return std::unexpected(breakdownId.error());
     SqliteStatement &update = m_db.statement(

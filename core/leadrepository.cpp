@@ -326,9 +326,7 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
 {
     const qint64 hlc = Ids::nextHlc(nowMs);
     // The score first: the lead's rollup triggers read it.
-    const QByteArray breakdown = QJsonDocument(r.scoreBreakdown).toJson(QJsonDocument::Compact);
-    auto breakdownId = ScoreBreakdowns::idOf(
-        m_db, std::string_view(breakdown.constData(), std::size_t(breakdown.size())));
+    auto breakdownId = ScoreBreakdowns::idOf(m_db, r.scoreBreakdown);
     if (!breakdownId)
         return std::unexpected(breakdownId.error());
     SqliteStatement &score

@@ -251,14 +251,10 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         chunk->spans.push_back({quint32(chunk->text.size()), quint32(text.size())});
         chunk->text.append(text);
     };
-    const auto columnText = [stmt](int column) {
-        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(stmt, column));
-        return std::string_view(text ? text : "", std::size_t(sqlite3_column_bytes(stmt, column)));
-    };
     static constexpr std::string_view kDefaultGrade = "D", kDefaultQualification = "unqualified";
     int rc = SQLITE_ROW;
     while ((rc = sqlite3_step(stmt)) == SQLITE_ROW) {
-        const std::string_view leadId = columnText(kFirstText);
+        const std::string_view leadId = select.columnView(kFirstText);
         auto stored = scores.find(leadId);
         if (!stored) {
             scoreError = stored.error();
@@ -277,15 +273,15 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         appendText(row ? row->grade : kDefaultGrade);
         appendText(row ? row->qualification : kDefaultQualification);
         appendText(leadId);
-        const std::string_view channel = columnText(kFirstText + Channel - LeadId);
+        const std::string_view channel = select.columnView(kFirstText + Channel - LeadId);
         appendText(channel);
-        appendText(columnText(kFirstText + Assignee - LeadId));
-        appendText(columnText(kFirstText + CampaignId - LeadId));
-        const std::string_view sourceLabel = columnText(kFirstText + SourceKey - LeadId);
+        appendText(select.columnView(kFirstText + Assignee - LeadId));
+        appendText(select.columnView(kFirstText + CampaignId - LeadId));
+        const std::string_view sourceLabel = select.columnView(kFirstText + SourceKey - LeadId);
         appendText(sourceLabel.empty() ? channel : sourceLabel); // the rollups' source key
-        appendText(columnText(kFirstText + UtmContent - LeadId));
+        appendText(select.columnView(kFirstText + UtmContent - LeadId));
         for (int c = 0; c < page.columns; ++c)
-            appendText(columnText(firstColumn + c));
+            appendText(select.columnView(firstColumn + c));
         ++page.rows;
         if (chunk->rowIds.size() == std::size_t(kChunkRows)) {
             // The next chunk holds about as much text as this one did.

@@ -4,11 +4,10 @@
 #include "leadrescorer.h"
 #include "sqlitestatement.h"
 
+#include <QJsonDocument>
 #include <QSqlQuery>
 #include <QString>
 #include <QStringList>
-
-#include <sqlite3.h>
 
 #include <optional>
 
@@ -63,10 +62,7 @@ Result<void> forEachEntry(sqlite3 *db, OnEntry &&onEntry)
                 QStringLiteral("reading the score breakdowns: %1").arg(row.error().message));
         if (!*row)
             return {};
-        sqlite3_stmt *raw = statement.handle();
-        const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(raw, 1));
-        onEntry(sqlite3_column_int64(raw, 0),
-                std::string(text ? text : "", std::size_t(sqlite3_column_bytes(raw, 1))));
+        onEntry(statement.columnInt(0), std::string(statement.columnView(1)));
     }
 }
 
@@ -117,6 +113,12 @@ Result<qint64> ScoreBreakdowns::idOf(Database &db, std::string_view text)
 {
     return lookUpOrAdd(text,
                        [&db](const char *sql) -> SqliteStatement & { return db.statement(sql); });
+}
+
+Result<qint64> ScoreBreakdowns::idOf(Database &db, const QJsonObject &breakdown)
+{
+    const QByteArray text = QJsonDocument(breakdown).toJson(QJsonDocument::Compact);
+    return idOf(db, std::string_view(text.constData(), std::size_t(text.size())));
 }
 
 Result<qint64> ScoreBreakdowns::idOf(sqlite3 *db, std::string_view text)

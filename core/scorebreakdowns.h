@@ -2,6 +2,7 @@
 
 #include "result.h"
 
+#include <QJsonObject>
 #include <QtGlobal>
 
 #include <functional>
@@ -36,6 +37,8 @@ public:
     // The id of `text` (compact JSON, as ScoringRules writes it), added when the store has not
     // seen it yet. The Database form keeps its statements prepared (the receiver's path).
     static Result<qint64> idOf(Database &db, std::string_view text);
+    // The same for a breakdown object, in the compact form QJsonDocument writes.
+    static Result<qint64> idOf(Database &db, const QJsonObject &breakdown);
     static Result<qint64> idOf(sqlite3 *db, std::string_view text);
 
     // Every entry, read in the connection's current snapshot: for readers that turn many rows'

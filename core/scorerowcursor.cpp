@@ -1,7 +1,5 @@
 #include "scorerowcursor.h"
 
-#include <sqlite3.h>
-
 namespace LeadDesk::Core {
 
 namespace {
@@ -9,12 +7,6 @@ namespace {
 // Rows the walk steps over before it searches instead: score rows of leads the reader skips
 // (chatbot leads, deleted ones, another business's) lie between the ones it asks for.
 constexpr int kMaxSteps = 32;
-
-std::string_view textOf(sqlite3_stmt *statement, int column)
-{
-    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(statement, column));
-    return {text ? text : "", std::size_t(sqlite3_column_bytes(statement, column))};
-}
 
 } // namespace
 
@@ -45,7 +37,7 @@ Result<const ScoreRowCursor::Row *> ScoreRowCursor::find(std::string_view leadId
     m_floor.assign(leadId);
     if (m_atEnd || m_current != leadId)
         return nullptr;
-    readRow(m_walk.handle(), 1);
+    readRow(m_walk, 1);
     return &m_row;
 }
 
@@ -71,7 +63,7 @@ Result<void> ScoreRowCursor::advance()
     if (!row)
         return std::unexpected(row.error());
     m_atEnd = !*row;
-    m_current = m_atEnd ? std::string_view() : textOf(m_walk.handle(), 0);
+    m_current = m_atEnd ? std::string_view() : m_walk.columnView(0);
     return {};
 }
 
@@ -87,16 +79,16 @@ Result<const ScoreRowCursor::Row *> ScoreRowCursor::lookUp(std::string_view lead
         return std::unexpected(row.error());
     if (!*row)
         return nullptr;
-    readRow(m_lookup.handle(), 0);
+    readRow(m_lookup, 0);
     return &m_row;
 }
 
-void ScoreRowCursor::readRow(sqlite3_stmt *statement, int firstColumn)
+void ScoreRowCursor::readRow(const SqliteStatement &statement, int firstColumn)
 {
-    m_row.score = sqlite3_column_int(statement, firstColumn);
-    m_row.grade = textOf(statement, firstColumn + 1);
-    m_row.qualification = textOf(statement, firstColumn + 2);
-    m_row.breakdownId = sqlite3_column_int64(statement, firstColumn + 3);
+    m_row.score = int(statement.columnInt(firstColumn));
+    m_row.grade = statement.columnView(firstColumn + 1);
+    m_row.qualification = statement.columnView(firstColumn + 2);
+    m_row.breakdownId = statement.columnInt(firstColumn + 3);
 }
 
 } // namespace LeadDesk::Core

@@ -53,7 +53,7 @@ private:
     Result<void> step();
     Result<void> advance(); // the walk's next row, whatever moved it
     Result<const Row *> lookUp(std::string_view leadId);
-    void readRow(sqlite3_stmt *statement, int firstColumn);
+    void readRow(const SqliteStatement &statement, int firstColumn);
 
     SqliteStatement m_walk;
     SqliteStatement m_lookup;

@@ -105,6 +105,12 @@ QString SqliteStatement::columnText(int column) const
     return QString::fromUtf16(text, sqlite3_column_bytes16(m_stmt, column) / 2);
 }
 
+std::string_view SqliteStatement::columnView(int column) const
+{
+    const auto *text = reinterpret_cast<const char *>(sqlite3_column_text(m_stmt, column));
+    return {text ? text : "", std::size_t(sqlite3_column_bytes(m_stmt, column))};
+}
+
 qint64 SqliteStatement::columnInt(int column) const
 {
     return sqlite3_column_int64(m_stmt, column);

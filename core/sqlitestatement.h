@@ -39,6 +39,9 @@ public:
     void reset(); // also clears bindings
 
     [[nodiscard]] QString columnText(int column) const;
+    // The column's UTF-8 text without a copy, valid until the next step or reset ('' for NULL):
+    // for readers of many rows.
+    [[nodiscard]] std::string_view columnView(int column) const;
     [[nodiscard]] qint64 columnInt(int column) const;
     [[nodiscard]] bool columnIsNull(int column) const;
     // The row under the cursor, for readers that take raw rows (RollupSums).

@@ -1,5 +1,7 @@
 #include "tableprefetcher.h"
 
+#include "sqlitestatement.h"
+
 #include <sqlite3.h>
 
 #include <fcntl.h>
@@ -142,19 +144,16 @@ TablePrefetcher::forTrees(sqlite3 *db, std::initializer_list<const char *> names
     const char *path = sqlite3_db_filename(db, "main");
     if (!path || !*path)
         return nullptr;
-    sqlite3_stmt *root = nullptr;
-    if (sqlite3_prepare_v2(db, "SELECT rootpage FROM sqlite_master WHERE name = ?1", -1, &root,
-                           nullptr)
-        != SQLITE_OK)
+    SqliteStatement root(db, "SELECT rootpage FROM sqlite_master WHERE name = ?1");
+    if (!root.isValid())
         return nullptr;
     std::vector<quint32> roots;
     for (const char *name : names) {
-        sqlite3_bind_text(root, 1, name, -1, SQLITE_STATIC);
-        if (sqlite3_step(root) == SQLITE_ROW && sqlite3_column_int64(root, 0) > 0)
-            roots.push_back(quint32(sqlite3_column_int64(root, 0)));
-        sqlite3_reset(root);
+        root.bindStatic(1, name);
+        if (auto row = root.step(); row && *row && root.columnInt(0) > 0)
+            roots.push_back(quint32(root.columnInt(0)));
+        root.reset();
     }
-    sqlite3_finalize(root);
     if (roots.empty())
         return nullptr;
     return std::make_unique<TablePrefetcher>(QByteArray(path), std::move(roots));
