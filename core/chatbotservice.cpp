@@ -425,9 +425,10 @@ Result<void> ChatbotService::writeScore(const QString &leadId, const ScoreResult
     if (!breakdownId)
         return std::unexpected(breakdownId.error());
     SqliteStatement &update = m_db.statement(
-        "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+        "INSERT INTO lead_scores (lead_id, tenant, lead_score, lead_grade, "
         "qualification_status, breakdown_id, scored_at, hlc) "
-        "SELECT id, business_id, ?2, ?3, ?4, ?5, ?6, ?7 FROM leads WHERE id = ?1 "
+        "SELECT l.id, t.tenant, ?2, ?3, ?4, ?5, ?6, ?7 "
+        "FROM leads AS l LEFT JOIN tenants AS t ON t.business_id = l.business_id WHERE l.id = ?1 "
         "ON CONFLICT (lead_id) DO UPDATE SET lead_score = excluded.lead_score, "
         "lead_grade = excluded.lead_grade, qualification_status = excluded.qualification_status, "
         "breakdown_id = excluded.breakdown_id, scored_at = excluded.scored_at, "

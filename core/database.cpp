@@ -2,8 +2,8 @@
 
 #include "constantinchecks.h"
 #include "deferredrollups.h"
-#include "leadrescorer.h"
 #include "scorebreakdowns.h"
+#include "scoretable.h"
 #include "sqlitestatement.h"
 
 #include <QDir>
@@ -98,8 +98,9 @@ Result<std::unique_ptr<Database>> Database::open(const QString &path, Mode mode,
             return std::unexpected(migrated.error());
         // A bulk rescore drops the list's score index for its length; after a crash in
         // between, it is built here.
-        if (self->schemaVersion() >= 7) {
-            if (auto ok = self->execDirect(QString::fromLatin1(LeadRescorer::kSortIndexSql)); !ok)
+        if (const int version = self->schemaVersion(); version >= 7) {
+            if (auto ok = self->execDirect(QString::fromLatin1(ScoreTable::sortIndexSql(version)));
+                !ok)
                 return std::unexpected(ok.error());
         }
         // Leads a transaction listed for its commit to count, committed without that count (by
@@ -200,9 +201,11 @@ Result<void> Database::migrate(int targetVersion)
                                 .arg(version)
                                 .arg(installed.error().message));
         }
-        // Version 10 also puts the score table it filled in the old one's place.
-        if (version == ScoreBreakdowns::kSchemaVersion) {
-            if (auto replaced = ScoreBreakdowns::replaceScoreTable(*this); !replaced)
+        // Versions 10 and 11 also put the score table they filled in the old one's place.
+        if (version == ScoreBreakdowns::kSchemaVersion || version == ScoreTable::kTenantsVersion) {
+            if (auto replaced = ScoreTable::replace(
+                    *this, QStringLiteral("lead_scores_v%1").arg(version), version);
+                !replaced)
                 return fail(QStringLiteral("migration %1 failed: %2")
                                 .arg(version)
                                 .arg(replaced.error().message));

@@ -80,7 +80,8 @@ Result<LeadPage> LeadRepository::fetchPage(const LeadPageRequest &request)
     QString sql = QStringLiteral("SELECT ") + kSummaryColumns;
     sql += spec.byScore ? QStringLiteral(" FROM lead_scores s JOIN leads l ON l.id = s.lead_id"
                                          " LEFT JOIN users u ON u.id = l.assigned_to"
-                                         " WHERE s.business_id = ? AND l.deleted = 0")
+                                         " WHERE s.tenant = (SELECT tenant FROM tenants"
+                                         " WHERE business_id = ?) AND l.deleted = 0")
                         : QStringLiteral(" FROM leads l LEFT JOIN lead_scores s ON s.lead_id = l.id"
                                          " LEFT JOIN users u ON u.id = l.assigned_to"
                                          " WHERE l.business_id = ? AND l.deleted = 0");
@@ -330,9 +331,10 @@ Result<void> LeadRepository::insert(const LeadRecord &r, qint64 nowMs)
     if (!breakdownId)
         return std::unexpected(breakdownId.error());
     SqliteStatement &score
-        = m_db.statement("INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+        = m_db.statement("INSERT INTO lead_scores (lead_id, tenant, lead_score, lead_grade, "
                          "qualification_status, breakdown_id, scored_at, hlc) "
-                         "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)");
+                         "VALUES (?1, (SELECT tenant FROM tenants WHERE business_id = ?2), ?3, "
+                         "?4, ?5, ?6, ?7, ?8)");
     score.bind(1, r.id);
     score.bind(2, r.businessId);
     score.bind(3, qint64(r.score));

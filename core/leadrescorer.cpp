@@ -8,6 +8,7 @@
 #include "scorebreakdowns.h"
 #include "scorerollupdeltas.h"
 #include "scorerowcursor.h"
+#include "scoretable.h"
 #include "sqlitestatement.h"
 #include "tableprefetcher.h"
 
@@ -436,7 +437,7 @@ Result<void> LeadRescorer::buildSortIndex(sqlite3 *db)
     const ScopedPragma smallCache(db, "cache_size", "-4096");
     const ScopedPragma sortThreads(
         db, "threads", QByteArray::number(std::max(1, int(std::thread::hardware_concurrency()))));
-    const int rc = sqlite3_exec(db, kSortIndexSql, nullptr, nullptr, nullptr);
+    const int rc = sqlite3_exec(db, ScoreTable::kSortIndexSql, nullptr, nullptr, nullptr);
     const QString error = rc == SQLITE_OK ? QString() : QString::fromUtf8(sqlite3_errmsg(db));
     if (rc != SQLITE_OK)
         return fail(error);

@@ -105,12 +105,6 @@ public:
     // rescore wrote into the store while the writer carries on.
     static Result<void> checkpoint(const QString &storePath);
 
-    // The list's score index, as migration 0007 made it. A rescore that dropped it builds it
-    // again when it ends; Database::open does if a crash came between.
-    static constexpr auto kSortIndexSql
-        = "CREATE INDEX IF NOT EXISTS idx_lead_scores_sort ON lead_scores "
-          "(business_id, lead_score, lead_id)";
-
     // Every page in a row; `progress` is called after each.
     static Result<Progress> rescoreAll(Database &db, const QString &businessId,
                                        std::shared_ptr<const ScoringRules> rules, Options options,

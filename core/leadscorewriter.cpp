@@ -240,8 +240,9 @@ Result<void> LeadScoreWriter::writeOneByOne(sqlite3 *db, std::span<const Row> ro
     const bool stamped = m_stamping.asChange;
     SqliteStatement statement(
         db, !existing ? "INSERT INTO lead_scores (lead_score, lead_grade, qualification_status, "
-                        "breakdown_id, scored_at, hlc, lead_id, business_id) "
-                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)"
+                        "breakdown_id, scored_at, hlc, lead_id, tenant) "
+                        "VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, "
+                        "(SELECT tenant FROM tenants WHERE business_id = ?8))"
             : stamped ? "UPDATE lead_scores SET lead_score = ?1, lead_grade = ?2, "
                         "qualification_status = ?3, breakdown_id = ?4, scored_at = ?5, "
                         "hlc = ?6 WHERE lead_id = ?7"

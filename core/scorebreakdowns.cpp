@@ -1,13 +1,10 @@
 #include "scorebreakdowns.h"
 
 #include "database.h"
-#include "leadrescorer.h"
 #include "sqlitestatement.h"
 
 #include <QJsonDocument>
-#include <QSqlQuery>
 #include <QString>
-#include <QStringList>
 
 #include <optional>
 
@@ -66,48 +63,7 @@ Result<void> forEachEntry(sqlite3 *db, OnEntry &&onEntry)
     }
 }
 
-// The readers' view of a lead with its score (version 7's, with the breakdown's text looked up).
-constexpr auto kScoredLeadsViewSql
-    = "CREATE VIEW scored_leads AS\n"
-      "SELECT l.*, COALESCE(s.lead_score, 0) AS lead_score, COALESCE(s.lead_grade, 'D') AS "
-      "lead_grade,\n"
-      "       COALESCE(s.qualification_status, 'unqualified') AS qualification_status,\n"
-      "       COALESCE(b.breakdown, '{}') AS score_breakdown\n"
-      "FROM leads AS l LEFT JOIN lead_scores AS s ON s.lead_id = l.id\n"
-      "     LEFT JOIN score_breakdowns AS b ON b.id = s.breakdown_id";
-
 } // namespace
-
-Result<void> ScoreBreakdowns::replaceScoreTable(Database &db)
-{
-    QStringList triggers;
-    auto read = db.forEachRow(
-        QStringLiteral("SELECT sql FROM sqlite_schema WHERE type = "
-                       "'trigger' AND tbl_name = 'lead_scores' ORDER BY name"),
-        {}, [&triggers](const QSqlQuery &row) { triggers << row.value(0).toString(); });
-    if (!read)
-        return read;
-    if (auto dropped = db.execDirect(QStringLiteral("DROP TABLE lead_scores")); !dropped)
-        return dropped;
-    // The rename alone, as SQLite's procedure for changing a table has it: the modern rename
-    // would first check every trigger and view that names lead_scores, which does not exist
-    // between the drop and the rename.
-    if (auto legacy = db.execDirect(QStringLiteral("PRAGMA legacy_alter_table = ON")); !legacy)
-        return legacy;
-    auto renamed
-        = db.execDirect(QStringLiteral("ALTER TABLE lead_scores_v10 RENAME TO lead_scores"));
-    (void)db.execDirect(QStringLiteral("PRAGMA legacy_alter_table = OFF"));
-    if (!renamed)
-        return renamed;
-    QStringList statements{QString::fromLatin1(LeadRescorer::kSortIndexSql),
-                           QString::fromLatin1(kScoredLeadsViewSql)};
-    statements << triggers;
-    for (const QString &statement : std::as_const(statements)) {
-        if (auto ok = db.execDirect(statement); !ok)
-            return ok;
-    }
-    return {};
-}
 
 Result<qint64> ScoreBreakdowns::idOf(Database &db, std::string_view text)
 {

@@ -29,11 +29,6 @@ public:
     // The empty breakdown "{}", a score row's default.
     static constexpr qint64 kEmptyId = 0;
 
-    // Migration 0010's second half, inside its transaction: puts the score table it filled in
-    // the old one's place, with the old table's triggers (word for word), its score index and
-    // the scored_leads view.
-    static Result<void> replaceScoreTable(Database &db);
-
     // The id of `text` (compact JSON, as ScoringRules writes it), added when the store has not
     // seen it yet. The Database form keeps its statements prepared (the receiver's path).
     static Result<qint64> idOf(Database &db, std::string_view text);

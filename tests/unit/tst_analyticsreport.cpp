@@ -65,8 +65,9 @@ bool insertLead(Core::Database &db, const QString &businessId, const Lead &l)
                                "VALUES (?, ?, 0, 0)"),
                 {contact, businessId})
            && exec(db,
-                   QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
-                                  "qualification_status, lead_score) VALUES (?, ?, ?, ?, ?)"),
+                   QStringLiteral("INSERT INTO lead_scores (lead_id, tenant, lead_grade, "
+                                  "qualification_status, lead_score) VALUES (?, "
+                                  "(SELECT tenant FROM tenants WHERE business_id = ?), ?, ?, ?)"),
                    {l.id, businessId, l.grade, l.qualification, l.score})
            && exec(db,
                    QStringLiteral(

@@ -183,8 +183,10 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
         const int scoreOrder = rng.bounded(3);
         const auto insertScore = [&] {
             return exec(db,
-                        QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
-                                       "qualification_status, lead_score) VALUES (?, ?, ?, ?, ?)"),
+                        QStringLiteral("INSERT INTO lead_scores (lead_id, tenant, lead_grade, "
+                                       "qualification_status, lead_score) VALUES (?, "
+                                       "(SELECT tenant FROM tenants WHERE business_id = ?), ?, "
+                                       "?, ?)"),
                         {lead, b, pick(grades), pick(qualifications), rng.bounded(100)});
         };
         if (scoreOrder == 0)
@@ -268,8 +270,9 @@ void tst_AnalyticsRollup::triggersMatchRebuild()
             value = pick(grades);
             if (rng.bounded(2) == 0) {
                 QVERIFY(exec(db,
-                             QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, "
-                                            "lead_score) VALUES (?, ?, ?)"),
+                             QStringLiteral("INSERT INTO lead_scores (lead_id, tenant, lead_score) "
+                                            "VALUES (?, (SELECT tenant FROM tenants "
+                                            "WHERE business_id = ?), ?)"),
                              {id, b, rng.bounded(100)}));
             }
             break;

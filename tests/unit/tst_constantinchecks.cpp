@@ -115,9 +115,8 @@ void tst_ConstantInChecks::checksStillRejectWhatTheyRejected_data()
     QTest::newRow("lead closed_lost") << lead.arg(2).arg(QStringLiteral("'closed_lost'")) << true;
     QTest::newRow("lead bogus") << lead.arg(3).arg(QStringLiteral("'bogus'")) << false;
     QTest::newRow("lead wrong case") << lead.arg(4).arg(QStringLiteral("'New'")) << false;
-    const QString score
-        = QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
-                         "qualification_status) VALUES ('s-%1', 'b', %2, %3)");
+    const QString score = QStringLiteral("INSERT INTO lead_scores (lead_id, tenant, lead_grade, "
+                                         "qualification_status) VALUES ('s-%1', 1, %2, %3)");
     QTest::newRow("grade A") << score.arg(1).arg(QStringLiteral("'A'"),
                                                  QStringLiteral("'sales_qualified'"))
                              << true;

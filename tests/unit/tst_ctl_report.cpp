@@ -111,8 +111,9 @@ void tst_CtlReport::initTestCase()
                                 "VALUES (?, ?, 0, 0)"),
                  {contact, b}));
         QVERIFY(exec(db,
-                     QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, "
-                                    "qualification_status, lead_score) VALUES (?, ?, ?, ?, ?)"),
+                     QStringLiteral("INSERT INTO lead_scores (lead_id, tenant, lead_grade, "
+                                    "qualification_status, lead_score) VALUES (?, "
+                                    "(SELECT tenant FROM tenants WHERE business_id = ?), ?, ?, ?)"),
                      {QLatin1String(r.id), b, QLatin1String(r.grade),
                       QLatin1String(r.qualification), r.score}));
         QVERIFY(exec(

@@ -248,7 +248,8 @@ void tst_Database::listQueriesUseIndexes_data()
         "ORDER BY last_name, first_name, rowid LIMIT 200")
                                << QStringLiteral("idx_leads_name");
     QTest::newRow("score page") << QStringLiteral(
-        "SELECT l.id FROM lead_scores s JOIN leads l ON l.id = s.lead_id WHERE s.business_id = 'b' "
+        "SELECT l.id FROM lead_scores s JOIN leads l ON l.id = s.lead_id WHERE s.tenant = "
+        "(SELECT tenant FROM tenants WHERE business_id = 'b') "
         "AND l.deleted = 0 AND (s.lead_score, s.lead_id) < (50, 'x') "
         "ORDER BY s.lead_score DESC, s.lead_id DESC LIMIT 200")
                                 << QStringLiteral("idx_lead_scores_sort");

@@ -63,8 +63,13 @@ bool insert(Core::Database &db, const QString &table, QVariantMap values)
 {
     if (table != QLatin1String("leads"))
         return insertRow(db, table, values);
+    QSqlQuery tenant(db.connection());
+    tenant.prepare(QStringLiteral("SELECT tenant FROM tenants WHERE business_id = ?"));
+    tenant.addBindValue(values.value(QStringLiteral("business_id")));
+    if (!tenant.exec() || !tenant.next())
+        return false;
     QVariantMap score{{QStringLiteral("lead_id"), values.value(QStringLiteral("id"))},
-                      {QStringLiteral("business_id"), values.value(QStringLiteral("business_id"))}};
+                      {QStringLiteral("tenant"), tenant.value(0)}};
     for (const char *column : {"lead_score", "lead_grade", "qualification_status"}) {
         const QString name = QLatin1String(column);
         if (values.contains(name))

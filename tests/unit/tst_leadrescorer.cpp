@@ -710,7 +710,7 @@ void tst_LeadRescorer::bulkRescoreBuildsTheScoreIndexAgain()
     QCOMPARE(scoreIndexes(store.db()), 1);
     QSqlQuery plan(store.db().connection());
     QVERIFY(plan.exec(
-        QStringLiteral("EXPLAIN QUERY PLAN SELECT lead_id FROM lead_scores WHERE business_id = 'b' "
+        QStringLiteral("EXPLAIN QUERY PLAN SELECT lead_id FROM lead_scores WHERE tenant = 1 "
                        "ORDER BY lead_score DESC, lead_id DESC LIMIT 20")));
     QString detail;
     while (plan.next())

@@ -103,8 +103,8 @@ public:
     {
         const QString id = Core::Ids::uuidV7(kNow);
         QSqlQuery &score = m_db.prepared(
-            QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_grade, lead_score) "
-                           "VALUES (?, ?, ?, ?)"));
+            QStringLiteral("INSERT INTO lead_scores (lead_id, tenant, lead_grade, lead_score) "
+                           "VALUES (?, (SELECT tenant FROM tenants WHERE business_id = ?), ?, ?)"));
         score.addBindValue(id);
         score.addBindValue(m_businessId);
         score.addBindValue(spec.grade);

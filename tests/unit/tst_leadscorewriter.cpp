@@ -31,9 +31,9 @@ void addScoreRows(Test::TempStore &store, int n, const QString &businessId)
     QVERIFY(insert.exec(QStringLiteral("INSERT OR IGNORE INTO score_breakdowns (breakdown) "
                                        "VALUES ('{\"phone\":10}')")));
     QVERIFY(insert.prepare(QStringLiteral(
-        "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+        "INSERT INTO lead_scores (lead_id, tenant, lead_score, lead_grade, "
         "qualification_status, breakdown_id, scored_at, hlc) "
-        "VALUES (?, ?, 10, 'D', 'unqualified', "
+        "VALUES (?, (SELECT tenant FROM tenants WHERE business_id = ?), 10, 'D', 'unqualified', "
         "(SELECT id FROM score_breakdowns WHERE breakdown = '{\"phone\":10}'), ?, 7)")));
     for (int i = 0; i < n; ++i) {
         insert.addBindValue(QString::fromStdString(idOf(i)));
@@ -186,7 +186,8 @@ void tst_LeadScoreWriter::newRowsAreInsertedWithTheirStamps()
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores")), 7);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_scores"),
                              QStringLiteral("lead_id IN ('lead-0100', 'lead-0101') AND "
-                                            "lead_score = 50 AND business_id = '%1' AND "
+                                            "lead_score = 50 AND tenant = (SELECT tenant FROM "
+                                            "tenants WHERE business_id = '%1') AND "
                                             "scored_at = %2 AND hlc > 0")
                                  .arg(store.businessId())
                                  .arg(kNow)),

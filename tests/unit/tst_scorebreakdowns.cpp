@@ -58,8 +58,8 @@ void tst_ScoreBreakdowns::theEmptyBreakdownIsIdZero()
                                                "WHERE id = 0")),
              QStringList{QStringLiteral("{}")});
     // A score row written without a breakdown names the empty one.
-    QVERIFY(store.db().execDirect(QStringLiteral("INSERT INTO lead_scores (lead_id, business_id) "
-                                                 "VALUES ('l1', 'b1')")));
+    QVERIFY(store.db().execDirect(QStringLiteral("INSERT INTO lead_scores (lead_id, tenant) "
+                                                 "VALUES ('l1', 1)")));
     QCOMPARE(column(store.db(), QStringLiteral("SELECT breakdown_id FROM lead_scores")),
              QStringList{QStringLiteral("0")});
 }

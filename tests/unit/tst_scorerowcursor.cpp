@@ -27,9 +27,10 @@ void addScoreRows(Test::TempStore &store, const std::vector<int> &numbers)
 {
     QVERIFY(store.db().begin());
     QSqlQuery insert(store.db().connection());
-    QVERIFY(insert.prepare(
-        QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
-                       "qualification_status, breakdown_id) VALUES (?, ?, ?, ?, ?, ?)")));
+    QVERIFY(insert.prepare(QStringLiteral(
+        "INSERT INTO lead_scores (lead_id, tenant, lead_score, lead_grade, "
+        "qualification_status, breakdown_id) "
+        "VALUES (?, (SELECT tenant FROM tenants WHERE business_id = ?), ?, ?, ?, ?)")));
     for (int n : numbers) {
         insert.addBindValue(QString::fromStdString(idOf(n)));
         insert.addBindValue(store.businessId());

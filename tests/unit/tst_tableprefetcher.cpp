@@ -64,9 +64,9 @@ void fill(Core::Database &db, const QString &businessId)
                                 "channel, message, created_at, updated_at) "
                                 "SELECT printf('lead-%08d', i), '")
                          + business + "', 'c', 'sms', hex(randomblob(300)), i, i FROM n"));
-    // Wide rows (a padded business id) make a WITHOUT ROWID tree of three levels.
-    QVERIFY(exec(handle, "INSERT INTO lead_scores (lead_id, business_id) "
-                         "SELECT id, business_id || hex(randomblob(40)) FROM leads"));
+    // Wide rows (a padded lead id, in the leads' order) make a WITHOUT ROWID tree of three levels.
+    QVERIFY(exec(handle, "INSERT INTO lead_scores (lead_id, tenant) "
+                         "SELECT id || hex(randomblob(40)), 1 FROM leads"));
     QVERIFY(exec(handle, "COMMIT"));
     QVERIFY(exec(handle, "PRAGMA wal_checkpoint(TRUNCATE)"));
 }
