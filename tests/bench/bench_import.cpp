@@ -141,9 +141,10 @@ double baselineRate(const QString &path, const std::vector<Row> &rows)
           db);
     check(sqlite3_prepare_v2(
               db,
-              "INSERT INTO lead_scores (lead_id, business_id, lead_score, lead_grade, "
+              "INSERT INTO lead_scores (lead_id, tenant, lead_score, lead_grade, "
               "qualification_status, breakdown_id, scored_at, hlc) "
-              "VALUES (?1, ?2, 5, 'D', 'unqualified', "
+              "VALUES (?1, (SELECT tenant FROM tenants WHERE business_id = ?2), 5, 'D', "
+              "'unqualified', "
               "(SELECT id FROM score_breakdowns WHERE breakdown = '{\"phone\":5}'), ?3, ?4)",
               -1, &score, nullptr),
           db);
