@@ -254,4 +254,15 @@ int countRows(Core::Database &db, const QString &table, const QString &where)
     return query.value(0).toInt();
 }
 
+QStringList column(Core::Database &db, const QString &sql)
+{
+    QStringList values;
+    QSqlQuery query(db.connection());
+    if (!query.exec(sql))
+        return {QStringLiteral("failed: %1").arg(sql)};
+    while (query.next())
+        values << query.value(0).toString();
+    return values;
+}
+
 } // namespace LeadDesk::Test

@@ -79,12 +79,16 @@ struct HttpReply
 HttpReply sendHttp(quint16 port, const QByteArray &method, const QByteArray &target,
                    const QByteArray &body = {}, const QList<QByteArray> &extraHeaders = {});
 
-// Counts rows in a table (optionally with a WHERE clause without parameters).
 // The analytics rollup rows as text, in key order, rows whose counters are all zero left out (an
 // incremental rollup keeps them, a rebuild does not write them).
 QStringList rollupSnapshot(Core::Database &db);
 
+// Counts rows in a table (optionally with a WHERE clause without parameters).
 int countRows(Core::Database &db, const QString &table, const QString &where = {});
+
+// The first column of every row `sql` returns, as text; one entry "failed: <sql>" when SQLite
+// refuses it (so a comparison shows which statement).
+QStringList column(Core::Database &db, const QString &sql);
 
 // Runs one statement with positional values, through the connection's statement cache (a
 // statement on leads compiles its triggers once), and finishes it so no read stays open. False,

@@ -20,17 +20,6 @@ sqlite3 *handleOf(Core::Database &db)
     return static_cast<sqlite3 *>(db.sqliteHandle());
 }
 
-QStringList column(Core::Database &db, const QString &sql)
-{
-    QStringList values;
-    QSqlQuery q(db.connection());
-    if (!q.exec(sql))
-        return {QStringLiteral("failed: %1").arg(sql)};
-    while (q.next())
-        values << q.value(0).toString();
-    return values;
-}
-
 } // namespace
 
 class tst_ScoreBreakdowns : public QObject
@@ -54,13 +43,13 @@ void tst_ScoreBreakdowns::theEmptyBreakdownIsIdZero()
         LD_VERIFY_OK(id);
         QCOMPARE(*id, ScoreBreakdowns::kEmptyId);
     }
-    QCOMPARE(column(store.db(), QStringLiteral("SELECT breakdown FROM score_breakdowns "
-                                               "WHERE id = 0")),
+    QCOMPARE(Test::column(store.db(), QStringLiteral("SELECT breakdown FROM score_breakdowns "
+                                                     "WHERE id = 0")),
              QStringList{QStringLiteral("{}")});
     // A score row written without a breakdown names the empty one.
     QVERIFY(store.db().execDirect(QStringLiteral("INSERT INTO lead_scores (lead_id, tenant) "
                                                  "VALUES ('l1', 1)")));
-    QCOMPARE(column(store.db(), QStringLiteral("SELECT breakdown_id FROM lead_scores")),
+    QCOMPARE(Test::column(store.db(), QStringLiteral("SELECT breakdown_id FROM lead_scores")),
              QStringList{QStringLiteral("0")});
 }
 
@@ -169,7 +158,7 @@ void tst_ScoreBreakdowns::aVersion9StoreKeepsEveryLeadsBreakdown()
                                        ScoreBreakdowns::kSchemaVersion - 1);
         LD_VERIFY_OK(v9);
         rollupsBefore = Test::rollupSnapshot(**v9);
-        triggersBefore = column(**v9, triggersSql);
+        triggersBefore = Test::column(**v9, triggersSql);
     }
     QVERIFY(!rollupsBefore.isEmpty());
     QVERIFY(!triggersBefore.isEmpty());
@@ -178,32 +167,34 @@ void tst_ScoreBreakdowns::aVersion9StoreKeepsEveryLeadsBreakdown()
     LD_VERIFY_OK(latest);
     Core::Database &db = **latest;
     QVERIFY(db.schemaVersion() >= ScoreBreakdowns::kSchemaVersion);
-    QCOMPARE(column(db, QStringLiteral("SELECT score_breakdown FROM scored_leads ORDER BY id")),
-             breakdowns);
-    QCOMPARE(column(db, QStringLiteral("SELECT lead_score FROM scored_leads ORDER BY id")),
+    QCOMPARE(
+        Test::column(db, QStringLiteral("SELECT score_breakdown FROM scored_leads ORDER BY id")),
+        breakdowns);
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT lead_score FROM scored_leads ORDER BY id")),
              (QStringList{QStringLiteral("40"), QStringLiteral("41"), QStringLiteral("42"),
                           QStringLiteral("43"), QStringLiteral("44")}));
     // Four distinct texts, the empty one id 0.
     QCOMPARE(Test::countRows(db, QStringLiteral("score_breakdowns")), 4);
-    QCOMPARE(column(db, QStringLiteral("SELECT breakdown_id FROM lead_scores WHERE lead_id = "
-                                       "'l1'")),
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT breakdown_id FROM lead_scores WHERE lead_id = "
+                                             "'l1'")),
              QStringList{QStringLiteral("0")});
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM pragma_table_info('lead_scores') "
-                                       "WHERE name = 'score_breakdown'")),
-             QStringList{QStringLiteral("0")});
+    QCOMPARE(
+        Test::column(db, QStringLiteral("SELECT COUNT(*) FROM pragma_table_info('lead_scores') "
+                                        "WHERE name = 'score_breakdown'")),
+        QStringList{QStringLiteral("0")});
     // The score index and the rollup triggers on lead_scores are still there, and still count.
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
-                                       "'idx_lead_scores_sort'")),
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
+                                             "'idx_lead_scores_sort'")),
              QStringList{QStringLiteral("1")});
-    QCOMPARE(column(db, triggersSql), triggersBefore);
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
-                                       "'lead_scores_v10'")),
+    QCOMPARE(Test::column(db, triggersSql), triggersBefore);
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
+                                             "'lead_scores_v10'")),
              QStringList{QStringLiteral("0")});
     QCOMPARE(Test::rollupSnapshot(db), rollupsBefore);
     QVERIFY(db.execDirect(QStringLiteral("UPDATE lead_scores SET lead_grade = 'A' WHERE lead_id = "
                                          "'l0'")));
     QVERIFY(Test::rollupSnapshot(db) != rollupsBefore);
-    QCOMPARE(column(db, QStringLiteral("PRAGMA integrity_check")),
+    QCOMPARE(Test::column(db, QStringLiteral("PRAGMA integrity_check")),
              QStringList{QStringLiteral("ok")});
 }
 

@@ -12,35 +12,16 @@ using Core::ScoreTable;
 
 namespace {
 
-QStringList column(Core::Database &db, const QString &sql)
-{
-    QStringList values;
-    QSqlQuery q(db.connection());
-    if (!q.exec(sql))
-        return {QStringLiteral("failed: %1").arg(sql)};
-    while (q.next())
-        values << q.value(0).toString();
-    return values;
-}
-
-bool exec(Core::Database &db, const QString &sql)
-{
-    const auto ok = db.execDirect(sql);
-    if (!ok)
-        qWarning("%s: %s", qPrintable(sql), qPrintable(ok.error().message));
-    return bool(ok);
-}
-
 // A business with `leads` leads, lead i scoring `firstScore + i`; ids "<prefix>-<i>".
 bool addBusiness(Core::Database &db, const QString &business, const QString &prefix, int leads,
                  int firstScore, bool scoresByTenant)
 {
-    if (!exec(db, QStringLiteral("INSERT INTO businesses (id, name, created_at, updated_at) "
-                                 "VALUES ('%1', 'Co %1', 1, 1)")
-                      .arg(business))
-        || !exec(db, QStringLiteral("INSERT INTO contacts (id, business_id, created_at, "
-                                    "updated_at) VALUES ('c-%1', '%1', 1, 1)")
-                         .arg(business)))
+    if (!Test::exec(db, QStringLiteral("INSERT INTO businesses (id, name, created_at, updated_at) "
+                                       "VALUES ('%1', 'Co %1', 1, 1)")
+                            .arg(business))
+        || !Test::exec(db, QStringLiteral("INSERT INTO contacts (id, business_id, created_at, "
+                                          "updated_at) VALUES ('c-%1', '%1', 1, 1)")
+                               .arg(business)))
         return false;
     for (int i = 0; i < leads; ++i) {
         const QString id = QStringLiteral("%1-%2").arg(prefix).arg(i, 3, 10, QLatin1Char('0'));
@@ -55,12 +36,13 @@ bool addBusiness(Core::Database &db, const QString &business, const QString &pre
                   .arg(scoresByTenant ? QStringLiteral("tenant") : QStringLiteral("business_id"),
                        id, owner)
                   .arg(firstScore + i);
-        if (!exec(db, scoreSql)
-            || !exec(db, QStringLiteral("INSERT INTO leads (id, business_id, contact_id, channel, "
-                                        "first_name, created_at, updated_at) "
-                                        "VALUES ('%1', '%2', 'c-%2', 'web', '%1', %3, %3)")
-                             .arg(id, business)
-                             .arg(i + 1)))
+        if (!Test::exec(db, scoreSql)
+            || !Test::exec(
+                db, QStringLiteral("INSERT INTO leads (id, business_id, contact_id, channel, "
+                                   "first_name, created_at, updated_at) "
+                                   "VALUES ('%1', '%2', 'c-%2', 'web', '%1', %3, %3)")
+                        .arg(id, business)
+                        .arg(i + 1)))
             return false;
     }
     return true;
@@ -101,11 +83,11 @@ void tst_ScoreTable::aVersion10StoreKeepsEveryScoreUnderItsBusiness()
         QVERIFY(addBusiness(db, QStringLiteral("b-two"), QStringLiteral("two"), 2, 70, false));
         // A score row names a business the store does not hold (score rows have no foreign
         // key): it keeps its business all the same.
-        QVERIFY(exec(db, QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, "
-                                        "lead_score) VALUES ('stray', 'b-gone', 5)")));
+        QVERIFY(Test::exec(db, QStringLiteral("INSERT INTO lead_scores (lead_id, business_id, "
+                                              "lead_score) VALUES ('stray', 'b-gone', 5)")));
         rollupsBefore = Test::rollupSnapshot(db);
-        triggersBefore = column(db, kTriggersSql);
-        scoresBefore = column(db, scoresSql);
+        triggersBefore = Test::column(db, kTriggersSql);
+        scoresBefore = Test::column(db, scoresSql);
     }
     QVERIFY(!rollupsBefore.isEmpty());
     QVERIFY(!triggersBefore.isEmpty());
@@ -117,38 +99,40 @@ void tst_ScoreTable::aVersion10StoreKeepsEveryScoreUnderItsBusiness()
     QVERIFY(db.schemaVersion() >= ScoreTable::kTenantsVersion);
     // Every business numbered once; the one without a businesses row too.
     QCOMPARE(
-        column(db, QStringLiteral("SELECT business_id FROM tenants ORDER BY business_id")),
+        Test::column(db, QStringLiteral("SELECT business_id FROM tenants ORDER BY business_id")),
         (QStringList{QStringLiteral("b-gone"), QStringLiteral("b-one"), QStringLiteral("b-two")}));
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(DISTINCT tenant) FROM tenants")),
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT COUNT(DISTINCT tenant) FROM tenants")),
              QStringList{QStringLiteral("3")});
     // Each score row under its own business's number, its values kept.
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM lead_scores AS s JOIN tenants AS t "
-                                       "ON t.tenant = s.tenant JOIN leads AS l ON l.id = "
-                                       "s.lead_id WHERE l.business_id = t.business_id")),
-             QStringList{QStringLiteral("5")});
-    QCOMPARE(column(db, QStringLiteral("SELECT t.business_id || ' ' || s.lead_score FROM "
-                                       "lead_scores AS s JOIN tenants AS t ON t.tenant = s.tenant "
-                                       "WHERE s.lead_id = 'stray'")),
-             QStringList{QStringLiteral("b-gone 5")});
-    QCOMPARE(column(db, scoresSql), scoresBefore);
-    QCOMPARE(column(db, QStringLiteral("SELECT name FROM pragma_table_info('lead_scores') "
-                                       "WHERE name IN ('business_id', 'tenant')")),
+    QCOMPARE(
+        Test::column(db, QStringLiteral("SELECT COUNT(*) FROM lead_scores AS s JOIN tenants AS t "
+                                        "ON t.tenant = s.tenant JOIN leads AS l ON l.id = "
+                                        "s.lead_id WHERE l.business_id = t.business_id")),
+        QStringList{QStringLiteral("5")});
+    QCOMPARE(
+        Test::column(db, QStringLiteral("SELECT t.business_id || ' ' || s.lead_score FROM "
+                                        "lead_scores AS s JOIN tenants AS t ON t.tenant = s.tenant "
+                                        "WHERE s.lead_id = 'stray'")),
+        QStringList{QStringLiteral("b-gone 5")});
+    QCOMPARE(Test::column(db, scoresSql), scoresBefore);
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT name FROM pragma_table_info('lead_scores') "
+                                             "WHERE name IN ('business_id', 'tenant')")),
              QStringList{QStringLiteral("tenant")});
     // The triggers word for word, the index on the number, no copy left behind.
-    QCOMPARE(column(db, kTriggersSql), triggersBefore);
-    QCOMPARE(column(db, QStringLiteral("SELECT name FROM pragma_index_info("
-                                       "'idx_lead_scores_sort')")),
+    QCOMPARE(Test::column(db, kTriggersSql), triggersBefore);
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT name FROM pragma_index_info("
+                                             "'idx_lead_scores_sort')")),
              (QStringList{QStringLiteral("tenant"), QStringLiteral("lead_score"),
                           QStringLiteral("lead_id")}));
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
-                                       "'lead_scores_v11'")),
+    QCOMPARE(Test::column(db, QStringLiteral("SELECT COUNT(*) FROM sqlite_schema WHERE name = "
+                                             "'lead_scores_v11'")),
              QStringList{QStringLiteral("0")});
     // The rollups unchanged, and the triggers still count.
     QCOMPARE(Test::rollupSnapshot(db), rollupsBefore);
-    QVERIFY(exec(db, QStringLiteral("UPDATE lead_scores SET lead_grade = 'A' WHERE lead_id = "
-                                    "'one-000'")));
+    QVERIFY(Test::exec(db, QStringLiteral("UPDATE lead_scores SET lead_grade = 'A' WHERE lead_id = "
+                                          "'one-000'")));
     QVERIFY(Test::rollupSnapshot(db) != rollupsBefore);
-    QCOMPARE(column(db, QStringLiteral("PRAGMA integrity_check")),
+    QCOMPARE(Test::column(db, QStringLiteral("PRAGMA integrity_check")),
              QStringList{QStringLiteral("ok")});
 }
 
@@ -157,13 +141,15 @@ void tst_ScoreTable::aNewBusinessIsNumberedBeforeItsFirstScore()
     Test::TempStore store;
     Core::Database &db = store.db();
     // The store's own business has its number.
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM tenants WHERE business_id = '%1'")
-                            .arg(store.businessId())),
-             QStringList{QStringLiteral("1")});
+    QCOMPARE(
+        Test::column(db, QStringLiteral("SELECT COUNT(*) FROM tenants WHERE business_id = '%1'")
+                             .arg(store.businessId())),
+        QStringList{QStringLiteral("1")});
     QVERIFY(addBusiness(db, QStringLiteral("b-new"), QStringLiteral("new"), 2, 10, true));
-    QCOMPARE(column(db, QStringLiteral("SELECT COUNT(*) FROM lead_scores AS s JOIN tenants AS t "
-                                       "ON t.tenant = s.tenant WHERE t.business_id = 'b-new'")),
-             QStringList{QStringLiteral("2")});
+    QCOMPARE(
+        Test::column(db, QStringLiteral("SELECT COUNT(*) FROM lead_scores AS s JOIN tenants AS t "
+                                        "ON t.tenant = s.tenant WHERE t.business_id = 'b-new'")),
+        QStringList{QStringLiteral("2")});
     // A score row whose business has no number is refused, not stored under no business.
     QVERIFY(!db.execDirect(QStringLiteral("INSERT INTO lead_scores (lead_id, tenant) VALUES "
                                           "('x', (SELECT tenant FROM tenants WHERE business_id "
