@@ -18,9 +18,9 @@ public:
     // `tenants` instead of its id (0011_score_tenants).
     static constexpr int kTenantsVersion = 11;
 
-    // The list's score sort: the business, the score, and the lead id breaking ties. A bulk
-    // rescore drops it and builds it again when it ends; Database::open does if a crash came in
-    // between.
+    // The list's score sort: the business's number, the score, and the lead id breaking ties. A
+    // bulk rescore drops it and builds it again when it ends; Database::open does if a crash came
+    // in between.
     static constexpr auto kSortIndexSql
         = "CREATE INDEX IF NOT EXISTS idx_lead_scores_sort ON lead_scores "
           "(tenant, lead_score, lead_id)";

@@ -212,8 +212,9 @@ int main(int argc, char **argv)
     options.nowMs = QDateTime::currentMSecsSinceEpoch();
     if (!parser.isSet(QStringLiteral("no-settle"))) {
         std::fprintf(stderr, "settling the store on the shipped rules...\n");
-        // Usually a read of every lead and score row that changes none, on a store the OS has
-        // had time to drop from its cache: the cold case's figure.
+        // Whatever rules an earlier run left, on a store this machine's OS may have dropped from
+        // its cache (it gives back page cache unused for about half a minute): after a pause,
+        // the cold case's figure.
         const Run settle = rescore(**writer, path, businessId, QStringLiteral("settle"),
                                    rulesOf(defaults->document()), options);
         std::fprintf(stderr, "settle: %lld ms, %lld leads changed, CPU %lld ms\n",
