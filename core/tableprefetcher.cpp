@@ -59,6 +59,22 @@ Result<quint32> pageSizeOf(int fd)
     return pageSize;
 }
 
+// Asks the kernel for `count` pages of `pages`, pages that follow each other in the file as one
+// request: a table copied in key order lies in a few long runs, the lead table in scattered
+// pages. Returns `count`.
+std::size_t advise(int fd, off_t pageSize, const quint32 *pages, std::size_t count)
+{
+    for (std::size_t start = 0; start < count;) {
+        std::size_t end = start + 1;
+        while (end < count && pages[end] == pages[end - 1] + 1)
+            ++end;
+        (void)::posix_fadvise(fd, off_t(pages[start] - 1) * pageSize, off_t(end - start) * pageSize,
+                              POSIX_FADV_WILLNEED);
+        start = end;
+    }
+    return count;
+}
+
 } // namespace
 
 Result<std::vector<quint32>> TablePrefetcher::leafPages(int fd, quint32 rootPage)
@@ -96,6 +112,10 @@ Result<std::vector<quint32>> TablePrefetcher::leafPages(int fd, quint32 rootPage
             return std::unexpected(type.error());
         if (*type == kTableLeaf || *type == kIndexLeaf)
             return level;
+        // The rest of the level is read one page after the other: asked for at once first,
+        // the reads find them on their way (a million-lead table has a thousand).
+        if (level.size() > 2)
+            (void)advise(fd, pageSize, level.data() + 1, level.size() - 1);
         std::vector<quint32> children;
         for (const quint32 number : level) {
             if (number != level.front()) {
@@ -132,14 +152,17 @@ Result<std::vector<quint32>> TablePrefetcher::leafPages(int fd, quint32 rootPage
     }
 }
 
-TablePrefetcher::TablePrefetcher(QByteArray path, std::vector<quint32> rootPages)
+TablePrefetcher::TablePrefetcher(QByteArray path, std::vector<quint32> inStep,
+                                 std::vector<quint32> wholeFirst)
     : m_path(std::move(path))
-    , m_rootPages(std::move(rootPages))
+    , m_inStep(std::move(inStep))
+    , m_wholeFirst(std::move(wholeFirst))
     , m_thread([this] { run(); })
 {}
 
 std::unique_ptr<TablePrefetcher>
-TablePrefetcher::forTrees(sqlite3 *db, std::initializer_list<const char *> names)
+TablePrefetcher::forTrees(sqlite3 *db, std::initializer_list<const char *> inStep,
+                          std::initializer_list<const char *> wholeFirst)
 {
     const char *path = sqlite3_db_filename(db, "main");
     if (!path || !*path)
@@ -147,16 +170,22 @@ TablePrefetcher::forTrees(sqlite3 *db, std::initializer_list<const char *> names
     SqliteStatement root(db, "SELECT rootpage FROM sqlite_master WHERE name = ?1");
     if (!root.isValid())
         return nullptr;
-    std::vector<quint32> roots;
-    for (const char *name : names) {
-        root.bindStatic(1, name);
-        if (auto row = root.step(); row && *row && root.columnInt(0) > 0)
-            roots.push_back(quint32(root.columnInt(0)));
-        root.reset();
-    }
-    if (roots.empty())
+    const auto rootsOf = [&root](std::initializer_list<const char *> names) {
+        std::vector<quint32> roots;
+        for (const char *name : names) {
+            root.bindStatic(1, name);
+            if (auto row = root.step(); row && *row && root.columnInt(0) > 0)
+                roots.push_back(quint32(root.columnInt(0)));
+            root.reset();
+        }
+        return roots;
+    };
+    std::vector<quint32> stepRoots = rootsOf(inStep);
+    std::vector<quint32> firstRoots = rootsOf(wholeFirst);
+    if (stepRoots.empty() && firstRoots.empty())
         return nullptr;
-    return std::make_unique<TablePrefetcher>(QByteArray(path), std::move(roots));
+    return std::make_unique<TablePrefetcher>(QByteArray(path), std::move(stepRoots),
+                                             std::move(firstRoots));
 }
 
 TablePrefetcher::~TablePrefetcher()
@@ -176,9 +205,15 @@ void TablePrefetcher::run()
         return;
     }
     const off_t pageSize = *size;
+    for (const quint32 root : m_wholeFirst) {
+        if (m_stopping)
+            break;
+        if (auto leaves = leafPages(fd, root))
+            m_requested += qint64(advise(fd, pageSize, leaves->data(), leaves->size()));
+    }
     std::vector<std::vector<quint32>> trees;
     std::size_t longest = 0;
-    for (const quint32 root : m_rootPages) {
+    for (const quint32 root : m_inStep) {
         if (m_stopping)
             break;
         auto leaves = leafPages(fd, root);
@@ -196,11 +231,10 @@ void TablePrefetcher::run()
         for (std::size_t t = 0; t < trees.size(); ++t) {
             const std::vector<quint32> &leaves = trees[t];
             const std::size_t until = leaves.size() * done / longest;
-            for (; next[t] < until; ++next[t]) {
-                (void)::posix_fadvise(fd, off_t(leaves[next[t]] - 1) * pageSize, pageSize,
-                                      POSIX_FADV_WILLNEED);
-                ++m_requested;
-            }
+            if (until > next[t])
+                m_requested
+                    += qint64(advise(fd, pageSize, leaves.data() + next[t], until - next[t]));
+            next[t] = std::max(next[t], until);
         }
     }
     ::close(fd);

@@ -30,13 +30,17 @@ public:
     static Result<std::vector<quint32>> leafPages(int fd, quint32 rootPage);
 
     // Starts asking, on a thread of its own, for the leaf pages of the b-trees rooted at
-    // `rootPages` in the store at `path`, the trees side by side in step (a scan that joins
-    // them reads them at the same pace). The destructor stops it.
-    TablePrefetcher(QByteArray path, std::vector<quint32> rootPages);
+    // `wholeFirst`, all of them at once, then for those of the b-trees rooted at `inStep`, side
+    // by side in step (a scan that joins them reads them at the same pace). A tree that is
+    // wanted whole at the start (an index dropped before the scan: SQLite reads every page it
+    // frees) goes first. The destructor stops it.
+    TablePrefetcher(QByteArray path, std::vector<quint32> inStep,
+                    std::vector<quint32> wholeFirst = {});
     // The same for the tables and indexes named, in the file behind the connection `db`; null
     // for a store without a file (in memory) or none of the names found.
-    static std::unique_ptr<TablePrefetcher> forTrees(sqlite3 *db,
-                                                     std::initializer_list<const char *> names);
+    static std::unique_ptr<TablePrefetcher>
+    forTrees(sqlite3 *db, std::initializer_list<const char *> inStep,
+             std::initializer_list<const char *> wholeFirst = {});
     ~TablePrefetcher();
     Q_DISABLE_COPY_MOVE(TablePrefetcher)
 
@@ -47,7 +51,8 @@ private:
     void run();
 
     QByteArray m_path;
-    std::vector<quint32> m_rootPages;
+    std::vector<quint32> m_inStep;
+    std::vector<quint32> m_wholeFirst;
     std::atomic<bool> m_stopping{false};
     std::atomic<qint64> m_requested{0};
     std::thread m_thread;

@@ -1,7 +1,7 @@
 // TablePrefetcher: the leaf pages it finds by reading a b-tree straight from the file are exactly
 // the ones SQLite's own dbstat table lists, in key order, for a rowid table and for a WITHOUT
-// ROWID one; damaged input is refused, not followed; the prefetch thread asks for every page and
-// stops when told.
+// ROWID one; damaged input is refused, not followed; the prefetch thread asks for every page, of
+// the trees read in step and of those wanted whole first, and stops when told.
 #include "database.h"
 #include "tableprefetcher.h"
 #include "testsupport.h"
@@ -83,6 +83,7 @@ private Q_SLOTS:
     void aSingleLeafRootIsItsOwnLeaf();
     void damagedInputIsRefused();
     void prefetchAsksForEveryLeafAndStops();
+    void treesWantedWholeAreAskedForToo();
 };
 
 void tst_TablePrefetcher::leafPagesAreDbstatsInKeyOrder_data()
@@ -201,6 +202,34 @@ void tst_TablePrefetcher::prefetchAsksForEveryLeafAndStops()
         TablePrefetcher partly(path, {0, roots.back()});
         QTRY_VERIFY_WITH_TIMEOUT(partly.pagesRequested() > 0, 10'000);
     }
+}
+
+void tst_TablePrefetcher::treesWantedWholeAreAskedForToo()
+{
+    Test::TempStore store;
+    fill(store.db(), store.businessId());
+    sqlite3 *handle = handleOf(store.db());
+    const auto leavesOf = [handle](const char *name) {
+        return column(handle, QByteArray("SELECT pageno FROM dbstat WHERE name = '") + name
+                                  + "' AND pagetype = 'leaf'")
+            .size();
+    };
+    const std::size_t leads = leavesOf("leads");
+    const std::size_t scores = leavesOf("lead_scores");
+    QVERIFY(leads > 0 && scores > 0);
+    {
+        // Names not in the store are left out.
+        const auto prefetcher
+            = TablePrefetcher::forTrees(handle, {"leads", "no_such_table"}, {"lead_scores"});
+        QVERIFY(prefetcher);
+        QTRY_COMPARE_WITH_TIMEOUT(prefetcher->pagesRequested(), qint64(leads + scores), 10'000);
+    }
+    {
+        const auto onlyFirst = TablePrefetcher::forTrees(handle, {}, {"lead_scores"});
+        QVERIFY(onlyFirst);
+        QTRY_COMPARE_WITH_TIMEOUT(onlyFirst->pagesRequested(), qint64(scores), 10'000);
+    }
+    QVERIFY(!TablePrefetcher::forTrees(handle, {"no_such_table"}, {"nor_this_one"}));
 }
 
 QTEST_GUILESS_MAIN(tst_TablePrefetcher)
