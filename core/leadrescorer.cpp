@@ -376,17 +376,12 @@ Result<void> LeadRescorer::write(Database &db, const Page &page)
     }
     if (rows.empty())
         return {};
-    // Debian's SQLite zeroes every freed page and cell (secure_delete): for the score index
-    // dropped here that is 76 MiB more of WAL for a million leads, and the score rows hold
+    // Debian's SQLite zeroes every freed page and cell (secure_delete): the score rows hold
     // nothing that outlives them. FAST zeroes what is written anyway.
     const ScopedPragma secureDelete(handle, "secure_delete", "FAST");
-    if (m_dropSortIndex && !m_sortIndexDropped) {
-        // In this page's transaction: gone only if the page commits.
-        if (sqlite3_exec(handle, "DROP INDEX IF EXISTS idx_lead_scores_sort", nullptr, nullptr,
-                         nullptr)
-            != SQLITE_OK)
-            return fail(QStringLiteral("dropping the score index: %1")
-                            .arg(QString::fromUtf8(sqlite3_errmsg(handle))));
+    if (m_dropSortIndex && !m_sortIndexDropped && !m_sortIndexDroppedInPage) {
+        if (auto ok = dropSortIndex(handle); !ok)
+            return ok;
         m_sortIndexDroppedInPage = true;
     }
     if (!m_scoreWriter) {
@@ -426,6 +421,19 @@ Result<void> LeadRescorer::tune(Database &db)
                         .arg(QString::fromUtf8(sqlite3_errmsg(handle))));
     sqlite3_wal_autocheckpoint(handle, 0);
     m_tuned = true;
+    return {};
+}
+
+Result<void> LeadRescorer::dropSortIndex(sqlite3 *db)
+{
+    // Debian's SQLite zeroes every freed page (secure_delete): 76 MiB more of WAL for the index
+    // of a million leads, which holds nothing that outlives it.
+    const ScopedPragma secureDelete(db, "secure_delete", "FAST");
+    // In the page's transaction: gone only if the page commits.
+    if (sqlite3_exec(db, "DROP INDEX IF EXISTS idx_lead_scores_sort", nullptr, nullptr, nullptr)
+        != SQLITE_OK)
+        return fail(QStringLiteral("dropping the score index: %1")
+                        .arg(QString::fromUtf8(sqlite3_errmsg(db))));
     return {};
 }
 
@@ -550,8 +558,27 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     // it was read then. Otherwise it is read again, now, inside this transaction.
     const qint64 version = pragmaValue(handle, "PRAGMA data_version");
     const qint64 changes = sqlite3_total_changes64(handle);
-    const bool untouched = version == m_versionAtStart && changes == m_changesAfterCommit;
+    bool untouched = version == m_versionAtStart && changes == m_changesAfterCommit;
     m_versionAtStart = version;
+    m_sortIndexDroppedInPage = false;
+    // A page nobody read ahead (the first) is read by the read-ahead all the same, while this
+    // thread drops the score index, which reads every page it frees. This transaction holds the
+    // store's write lock, so the read-ahead's snapshot is this transaction's. The drop is undone
+    // if the page changes nothing: a rescore that changes nothing keeps its index.
+    bool droppedAhead = false;
+    if (m_readAhead && m_readAheadAfter != m_lastRowId) {
+        m_readAhead->request(m_lastRowId);
+        m_readAheadAfter = m_lastRowId;
+        untouched = true;
+        if (m_dropSortIndex && !m_sortIndexDropped) {
+            if (sqlite3_exec(handle, "SAVEPOINT drop_ahead", nullptr, nullptr, nullptr)
+                != SQLITE_OK)
+                return std::unexpected(sqliteFailure(handle, QStringLiteral("savepoint")));
+            if (auto ok = dropSortIndex(handle); !ok)
+                return std::unexpected(ok.error());
+            droppedAhead = true;
+        }
+    }
     std::unique_ptr<Page> page;
     if (m_readAhead && m_readAheadAfter == m_lastRowId) {
         page = m_readAhead->take(m_lastRowId);
@@ -565,6 +592,17 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
         if (auto ok = readAndScore(handle, m_lastRowId, *page); !ok)
             return std::unexpected(ok.error());
     }
+    if (droppedAhead) {
+        const bool changes = std::ranges::any_of(page->chunks, [](const auto &chunk) {
+            return std::ranges::find(chunk->changed, 1) != chunk->changed.end();
+        });
+        if ((!changes
+             && sqlite3_exec(handle, "ROLLBACK TO drop_ahead", nullptr, nullptr, nullptr)
+                    != SQLITE_OK)
+            || sqlite3_exec(handle, "RELEASE drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
+            return std::unexpected(sqliteFailure(handle, QStringLiteral("savepoint")));
+        m_sortIndexDroppedInPage = changes;
+    }
     m_progress.readMs += timer.restart();
     const bool last = page->rows < m_options.pageSize;
     const qint64 pageEnd = page->chunks.empty() ? m_lastRowId : page->chunks.back()->rowIds.back();
@@ -574,7 +612,6 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     }
 
     const qint64 changedBefore = m_progress.changed;
-    m_sortIndexDroppedInPage = false;
     if (auto ok = write(db, *page); !ok) {
         m_progress.changed = changedBefore;
         return std::unexpected(ok.error());

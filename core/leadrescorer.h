@@ -129,6 +129,7 @@ private:
     Result<void> count(Database &db);
     Result<void> tune(Database &db);
     void restore(Database &db);
+    static Result<void> dropSortIndex(sqlite3 *db);
     static Result<void> buildSortIndex(sqlite3 *db);
     // The page of leads after `afterRowId`, read through `handle` and scored. Touches no state
     // that changes, so the read-ahead thread runs it too.

@@ -614,8 +614,9 @@ void tst_LeadRescorer::pagesAreReadAheadWhileNothingElseWrites()
         LD_VERIFY_OK(rescored);
         QCOMPARE(rescored->done, 5);
         QCOMPARE(rescored->changed, 3); // the leads with a company
-        // The first page is read by the writer; the next two were read while it wrote.
-        QCOMPARE(rescored->pagesReadAhead, readAhead ? 2 : 0);
+        // Every page is read on the second connection: the first while the writer opened its
+        // transaction, the next two while it wrote.
+        QCOMPARE(rescored->pagesReadAhead, readAhead ? 3 : 0);
         QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
                                  QStringLiteral("lead_score = %1").arg(readAhead ? 35 : 40)),
                  3);
@@ -641,7 +642,7 @@ void tst_LeadRescorer::anotherConnectionsCommitIsReadAgain()
         });
     LD_VERIFY_OK(rescored);
     QVERIFY(edited);
-    QCOMPARE(rescored->pagesReadAhead, 1); // only page (5)
+    QCOMPARE(rescored->pagesReadAhead, 2); // pages (1, 2) and (5)
     QCOMPARE(
         scalar(store.db(), QStringLiteral("SELECT company || '/' || lead_score || '/' || "
                                           "score_breakdown FROM scored_leads "
@@ -686,17 +687,21 @@ void tst_LeadRescorer::bulkRescoreBuildsTheScoreIndexAgain()
     addLeads(store, 10);
     LeadRescorer::Options options = at(kNow, 4);
     options.rebuildSortIndexFrom = 5;
-    // Nothing changes: the index stays where it is.
+    // Nothing changes: the index stays where it is. The first page drops it while the page is
+    // read, and puts it back untouched when the page changes nothing: the schema never changed.
     QList<int> during;
     auto same = LeadRescorer::rescoreAll(store.db(), store.businessId(),
                                          rulesOf(phoneAndCompany(25)), at(kNow));
     LD_VERIFY_OK(same);
+    const QString schemaBefore = scalar(store.db(), QStringLiteral("PRAGMA schema_version"));
     auto unchanged = LeadRescorer::rescoreAll(
         store.db(), store.businessId(), rulesOf(phoneAndCompany(25)), options,
         [&](const LeadRescorer::Progress &) { during << scoreIndexes(store.db()); });
     LD_VERIFY_OK(unchanged);
     QCOMPARE(unchanged->changed, 0);
+    QCOMPARE(unchanged->pagesReadAhead, 3);
     QCOMPARE(during, (QList<int>{1, 1, 1}));
+    QCOMPARE(scalar(store.db(), QStringLiteral("PRAGMA schema_version")), schemaBefore);
 
     // A weight change: gone from the first changed page on, back at the end, and the list's
     // score sort reads it again.
