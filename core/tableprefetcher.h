@@ -44,8 +44,12 @@ public:
     ~TablePrefetcher();
     Q_DISABLE_COPY_MOVE(TablePrefetcher)
 
-    // Pages asked for so far.
+    // Pages seen to so far: asked for, or found in the OS cache already.
     [[nodiscard]] qint64 pagesRequested() const { return m_requested.load(); }
+    // Of those, the ones found in the OS cache (not asked for again).
+    [[nodiscard]] qint64 pagesAlreadyCached() const { return m_alreadyCached.load(); }
+    // Whether it has seen to every page (or given up).
+    [[nodiscard]] bool isDone() const { return m_done.load(); }
 
 private:
     void run();
@@ -55,6 +59,8 @@ private:
     std::vector<quint32> m_wholeFirst;
     std::atomic<bool> m_stopping{false};
     std::atomic<qint64> m_requested{0};
+    std::atomic<qint64> m_alreadyCached{0};
+    std::atomic<bool> m_done{false};
     std::thread m_thread;
 };
 

@@ -1,7 +1,8 @@
 // TablePrefetcher: the leaf pages it finds by reading a b-tree straight from the file are exactly
 // the ones SQLite's own dbstat table lists, in key order, for a rowid table and for a WITHOUT
-// ROWID one; damaged input is refused, not followed; the prefetch thread asks for every page, of
-// the trees read in step and of those wanted whole first, and stops when told.
+// ROWID one; damaged input is refused, not followed; the prefetch thread sees to every page, of
+// the trees read in step and of those wanted whole first, asks only for those the OS does not
+// hold, and stops when told.
 #include "database.h"
 #include "tableprefetcher.h"
 #include "testsupport.h"
@@ -84,6 +85,7 @@ private Q_SLOTS:
     void damagedInputIsRefused();
     void prefetchAsksForEveryLeafAndStops();
     void treesWantedWholeAreAskedForToo();
+    void pagesTheOsHoldsAreNotAskedForAgain();
 };
 
 void tst_TablePrefetcher::leafPagesAreDbstatsInKeyOrder_data()
@@ -230,6 +232,46 @@ void tst_TablePrefetcher::treesWantedWholeAreAskedForToo()
         QTRY_COMPARE_WITH_TIMEOUT(onlyFirst->pagesRequested(), qint64(scores), 10'000);
     }
     QVERIFY(!TablePrefetcher::forTrees(handle, {"no_such_table"}, {"nor_this_one"}));
+}
+
+void tst_TablePrefetcher::pagesTheOsHoldsAreNotAskedForAgain()
+{
+    Test::TempStore store;
+    fill(store.db(), store.businessId());
+    sqlite3 *handle = handleOf(store.db());
+    const std::size_t leaves
+        = column(handle, "SELECT pageno FROM dbstat WHERE name IN ('leads', 'lead_scores') "
+                         "AND pagetype = 'leaf'")
+              .size();
+    const auto prefetchedCached = [handle, leaves] {
+        const auto prefetcher = TablePrefetcher::forTrees(handle, {"leads", "lead_scores"});
+        if (!prefetcher)
+            return qint64(-1);
+        QElapsedTimer timer;
+        timer.start();
+        while (!prefetcher->isDone() && timer.elapsed() < 10'000)
+            QTest::qWait(10);
+        return prefetcher->pagesRequested() == qint64(leaves) ? prefetcher->pagesAlreadyCached()
+                                                              : qint64(-2);
+    };
+    // Read whole just before: the OS holds every page.
+    QFile whole(store.path());
+    QVERIFY(whole.open(QIODevice::ReadOnly));
+    QVERIFY(!whole.readAll().isEmpty());
+    whole.close();
+    QCOMPARE(prefetchedCached(), qint64(leaves));
+
+    // The file's pages given back (clean after the checkpoint's sync): every page is asked for,
+    // and touched, so that the OS holds them all again afterwards.
+    const int fd = ::open(QFile::encodeName(store.path()).constData(), O_RDONLY);
+    QVERIFY(fd >= 0);
+    QCOMPARE(::fdatasync(fd), 0);
+    QCOMPARE(::posix_fadvise(fd, 0, 0, POSIX_FADV_DONTNEED), 0);
+    ::close(fd);
+    const qint64 cachedWhenCold = prefetchedCached();
+    QVERIFY2(cachedWhenCold >= 0 && cachedWhenCold < qint64(leaves) / 2,
+             qPrintable(QString::number(cachedWhenCold)));
+    QCOMPARE(prefetchedCached(), qint64(leaves));
 }
 
 QTEST_GUILESS_MAIN(tst_TablePrefetcher)
