@@ -131,7 +131,7 @@ public:
                 std::size_t j = i + 1;
                 while (j < end && !isResident(pages[j]))
                     ++j;
-                advise(pages[i], j - i);
+                adviseRuns(m_fd, m_pageSize, pages + i, j - i);
                 m_toTouch.insert(m_toTouch.end(), pages + i, pages + j);
                 i = j;
             }
@@ -152,12 +152,6 @@ public:
     [[nodiscard]] qint64 alreadyCached() const { return m_alreadyCached; }
 
 private:
-    void advise(quint32 first, std::size_t count) const
-    {
-        (void)::posix_fadvise(m_fd, off_t(first - 1) * m_pageSize, off_t(count) * m_pageSize,
-                              POSIX_FADV_WILLNEED);
-    }
-
     // Which of the `count` pages from `first` on the OS holds, by one mincore() over them.
     void loadResidency(quint32 first, std::size_t count)
     {
