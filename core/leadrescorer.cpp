@@ -437,6 +437,34 @@ Result<void> LeadRescorer::dropSortIndex(sqlite3 *db)
     return {};
 }
 
+Result<bool> LeadRescorer::dropSortIndexAhead(sqlite3 *db)
+{
+    // Freeing the index reads every page of it, which overlaps the first page's read this way.
+    // Under a savepoint, so that settleDropAhead() can undo it.
+    if (!m_dropSortIndex || m_sortIndexDropped)
+        return false;
+    if (sqlite3_exec(db, "SAVEPOINT drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(sqliteFailure(db, QStringLiteral("savepoint")));
+    if (auto ok = dropSortIndex(db); !ok)
+        return std::unexpected(ok.error());
+    return true;
+}
+
+Result<void> LeadRescorer::settleDropAhead(sqlite3 *db, const Page &page)
+{
+    // A page that changes nothing puts the index back: a rescore that changes nothing keeps it.
+    const bool changes = std::ranges::any_of(page.chunks, [](const auto &chunk) {
+        return std::ranges::find(chunk->changed, 1) != chunk->changed.end();
+    });
+    if (!changes
+        && sqlite3_exec(db, "ROLLBACK TO drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(sqliteFailure(db, QStringLiteral("savepoint")));
+    if (sqlite3_exec(db, "RELEASE drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
+        return std::unexpected(sqliteFailure(db, QStringLiteral("savepoint")));
+    m_sortIndexDroppedInPage = changes;
+    return {};
+}
+
 Result<void> LeadRescorer::buildSortIndex(sqlite3 *db)
 {
     // SQLite's sorter sorts in memory pieces of the page cache's size, on helper threads when
@@ -562,22 +590,17 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     m_versionAtStart = version;
     m_sortIndexDroppedInPage = false;
     // A page nobody read ahead (the first) is read by the read-ahead all the same, while this
-    // thread drops the score index, which reads every page it frees. This transaction holds the
-    // store's write lock, so the read-ahead's snapshot is this transaction's. The drop is undone
-    // if the page changes nothing: a rescore that changes nothing keeps its index.
+    // thread drops the score index. This transaction holds the store's write lock, so the
+    // read-ahead's snapshot is this transaction's.
     bool droppedAhead = false;
     if (m_readAhead && m_readAheadAfter != m_lastRowId) {
         m_readAhead->request(m_lastRowId);
         m_readAheadAfter = m_lastRowId;
         untouched = true;
-        if (m_dropSortIndex && !m_sortIndexDropped) {
-            if (sqlite3_exec(handle, "SAVEPOINT drop_ahead", nullptr, nullptr, nullptr)
-                != SQLITE_OK)
-                return std::unexpected(sqliteFailure(handle, QStringLiteral("savepoint")));
-            if (auto ok = dropSortIndex(handle); !ok)
-                return std::unexpected(ok.error());
-            droppedAhead = true;
-        }
+        auto dropped = dropSortIndexAhead(handle);
+        if (!dropped)
+            return std::unexpected(dropped.error());
+        droppedAhead = *dropped;
     }
     std::unique_ptr<Page> page;
     if (m_readAhead && m_readAheadAfter == m_lastRowId) {
@@ -593,15 +616,8 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
             return std::unexpected(ok.error());
     }
     if (droppedAhead) {
-        const bool changes = std::ranges::any_of(page->chunks, [](const auto &chunk) {
-            return std::ranges::find(chunk->changed, 1) != chunk->changed.end();
-        });
-        if ((!changes
-             && sqlite3_exec(handle, "ROLLBACK TO drop_ahead", nullptr, nullptr, nullptr)
-                    != SQLITE_OK)
-            || sqlite3_exec(handle, "RELEASE drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
-            return std::unexpected(sqliteFailure(handle, QStringLiteral("savepoint")));
-        m_sortIndexDroppedInPage = changes;
+        if (auto ok = settleDropAhead(handle, *page); !ok)
+            return std::unexpected(ok.error());
     }
     m_progress.readMs += timer.restart();
     const bool last = page->rows < m_options.pageSize;

@@ -130,6 +130,11 @@ private:
     Result<void> tune(Database &db);
     void restore(Database &db);
     static Result<void> dropSortIndex(sqlite3 *db);
+    // The first page's drop of the score index, made while the page is read: whether it was
+    // made (a bulk rescore whose index is still there), then kept or undone once the page shows
+    // whether it changes anything.
+    Result<bool> dropSortIndexAhead(sqlite3 *db);
+    Result<void> settleDropAhead(sqlite3 *db, const Page &page);
     static Result<void> buildSortIndex(sqlite3 *db);
     // The page of leads after `afterRowId`, read through `handle` and scored. Touches no state
     // that changes, so the read-ahead thread runs it too.
