@@ -1,26 +1,13 @@
 #include "demostatement.h"
 
+#include "scopedpragma.h"
+
 #include <sqlite3.h>
 
 #include <algorithm>
 #include <string>
 
 namespace LeadDesk::Core::Demo {
-
-namespace {
-
-qint64 pragmaValue(sqlite3 *db, const char *pragma)
-{
-    sqlite3_stmt *stmt = nullptr;
-    qint64 value = 0;
-    if (sqlite3_prepare_v2(db, pragma, -1, &stmt, nullptr) == SQLITE_OK
-        && sqlite3_step(stmt) == SQLITE_ROW)
-        value = sqlite3_column_int64(stmt, 0);
-    sqlite3_finalize(stmt);
-    return value;
-}
-
-} // namespace
 
 Result<void> Statement::prepare(sqlite3 *db, const std::string &sql)
 {
@@ -64,9 +51,9 @@ Result<void> execSql(sqlite3 *db, const char *sql)
 
 BulkLoadSettings::BulkLoadSettings(sqlite3 *db, qint64 leads)
     : m_db(db)
-    , m_foreignKeys(pragmaValue(db, "PRAGMA foreign_keys"))
-    , m_cacheSize(pragmaValue(db, "PRAGMA cache_size"))
-    , m_autoCheckpoint(pragmaValue(db, "PRAGMA wal_autocheckpoint"))
+    , m_foreignKeys(ScopedPragma::value(db, "PRAGMA foreign_keys"))
+    , m_cacheSize(ScopedPragma::value(db, "PRAGMA cache_size"))
+    , m_autoCheckpoint(ScopedPragma::value(db, "PRAGMA wal_autocheckpoint"))
 {
     (void)execSql(m_db, "PRAGMA foreign_keys = OFF");
     if (leads > 50'000) {

@@ -5,6 +5,7 @@
 
 #include "clock.h"
 #include "leadscorewriter.h"
+#include "scopedpragma.h"
 #include "scorebreakdowns.h"
 #include "scorerollupdeltas.h"
 #include "scorerowcursor.h"
@@ -308,39 +309,6 @@ LeadRescorer::~LeadRescorer() = default;
 
 namespace {
 
-qint64 pragmaValue(sqlite3 *db, const char *sql)
-{
-    SqliteStatement pragma(db, sql);
-    auto row = pragma.step();
-    return row && *row ? pragma.columnInt(0) : 0;
-}
-
-// Sets a pragma of the connection for its lifetime and puts the value it had back.
-class ScopedPragma final
-{
-public:
-    ScopedPragma(sqlite3 *db, const QByteArray &name, const QByteArray &value)
-        : m_db(db)
-        , m_name(name)
-        , m_saved(pragmaValue(db, QByteArray("PRAGMA " + name).constData()))
-    {
-        set(value);
-    }
-    ~ScopedPragma() { set(QByteArray::number(m_saved)); }
-    Q_DISABLE_COPY_MOVE(ScopedPragma)
-
-private:
-    void set(const QByteArray &value) const
-    {
-        const QByteArray sql = "PRAGMA " + m_name + " = " + value;
-        (void)sqlite3_exec(m_db, sql.constData(), nullptr, nullptr, nullptr);
-    }
-
-    sqlite3 *m_db;
-    QByteArray m_name;
-    qint64 m_saved;
-};
-
 qint64 threadCpuMs()
 {
     timespec now{};
@@ -412,8 +380,8 @@ Result<void> LeadRescorer::tune(Database &db)
     if (m_options.cacheMiB <= 0)
         return {};
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
-    m_savedCacheSize = pragmaValue(handle, "PRAGMA cache_size");
-    m_savedAutocheckpoint = int(pragmaValue(handle, "PRAGMA wal_autocheckpoint"));
+    m_savedCacheSize = ScopedPragma::value(handle, "PRAGMA cache_size");
+    m_savedAutocheckpoint = int(ScopedPragma::value(handle, "PRAGMA wal_autocheckpoint"));
     const int cacheMiB = m_dropSortIndex ? m_options.walkingCacheMiB : m_options.cacheMiB;
     const QByteArray cache = "PRAGMA cache_size = -" + QByteArray::number(qint64(cacheMiB) * 1024);
     if (sqlite3_exec(handle, cache.constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
@@ -584,7 +552,7 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     // The page read ahead is good only if nothing but this rescore has committed since the last
     // page began (this connection's change count and the store's data version say so), because
     // it was read then. Otherwise it is read again, now, inside this transaction.
-    const qint64 version = pragmaValue(handle, "PRAGMA data_version");
+    const qint64 version = ScopedPragma::value(handle, "PRAGMA data_version");
     const qint64 changes = sqlite3_total_changes64(handle);
     bool untouched = version == m_versionAtStart && changes == m_changesAfterCommit;
     m_versionAtStart = version;
