@@ -70,27 +70,34 @@ LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRule
     , m_options(options)
     , m_lastRowId(options.afterRowId)
 {
+    m_selectSql = selectSql(false);
+}
+
+QByteArray LeadRescorer::selectSql(bool fromInputs) const
+{
     // What the rules read, what tells whether the stored score changed, and the lead's place in
     // the rollups (the rescore writes their differences itself).
     // The stored scores are not joined: ScoreRowCursor walks lead_scores beside this select.
     // The texts come as stored: a NULL reads as '', and the source key falls back to the channel
     // in the reading loop (each SQL function was an instruction more per row).
-    m_selectSql = "SELECT leads.rowid, leads.created_at, leads.id, leads.channel, "
-                  "leads.assigned_to, leads.campaign_id, leads.source_label, leads.utm_content";
+    QByteArray sql = "SELECT leads.rowid, leads.created_at, leads.id, leads.channel, "
+                     "leads.assigned_to, leads.campaign_id, leads.source_label, leads.utm_content";
     if (m_rules->hasDecay())
-        m_selectSql += ", max(leads.created_at, coalesce(leads.last_inbound_at, 0), "
-                       "coalesce(leads.last_outbound_at, 0))";
+        sql += ", max(leads.created_at, coalesce(leads.last_inbound_at, 0), "
+               "coalesce(leads.last_outbound_at, 0))";
     for (const QByteArray &column : m_rules->storedColumns())
-        m_selectSql += ", " + column;
-    // NOT INDEXED: walk the table in rowid order. Left to itself the planner picks an index on
-    // business_id and sorts every remaining lead for each page.
-    m_selectSql += " FROM leads NOT INDEXED "
-                   "WHERE leads.rowid > ?1 AND leads.business_id = ?2 AND leads.deleted = 0 ";
+        sql += ", " + column;
+    // The copy has the leads' column names and their rowids, so the expressions read it as they
+    // read the leads. NOT INDEXED: walk the leads in rowid order. Left to itself the planner
+    // picks an index on business_id and sorts every remaining lead for each page.
+    sql += fromInputs ? " FROM lead_rule_inputs AS leads " : " FROM leads NOT INDEXED ";
+    sql += "WHERE leads.rowid > ?1 AND leads.business_id = ?2 AND leads.deleted = 0 ";
     // Chatbot leads keep their score: the chatbot's behaviour model made it, and the lead model
     // would overwrite it with one about fields a chat rarely fills.
     if (m_options.skipChatbot)
-        m_selectSql += "AND leads.channel <> 'chatbot' ";
-    m_selectSql += "ORDER BY leads.rowid LIMIT ?3";
+        sql += "AND leads.channel <> 'chatbot' ";
+    sql += "ORDER BY leads.rowid LIMIT ?3";
+    return sql;
 }
 
 Result<void> LeadRescorer::count(Database &db)
@@ -101,7 +108,8 @@ Result<void> LeadRescorer::count(Database &db)
     SqliteStatement last(handle, "SELECT max(rowid) FROM leads");
     if (auto row = last.step(); !row || !*row)
         return std::unexpected(sqliteFailure(handle, QStringLiteral("counting leads")));
-    m_progress.total = std::max<qint64>(0, last.columnInt(0) - m_options.afterRowId);
+    m_maxRowId = last.columnInt(0);
+    m_progress.total = std::max<qint64>(0, m_maxRowId - m_options.afterRowId);
     m_counted = true;
     return {};
 }
@@ -496,6 +504,103 @@ Result<void> LeadRescorer::checkpoint(const QString &storePath)
     return {};
 }
 
+bool LeadRescorer::storeIsFile(Database &db) const
+{
+    const QString path = db.path();
+    return !path.isEmpty() && !path.startsWith(u':');
+}
+
+Result<void> LeadRescorer::chooseSource(sqlite3 *db)
+{
+    if (!m_options.ruleInputs)
+        return {};
+    const auto needed = RuleInputsTable::Layout::forRules(*m_rules);
+    auto current = RuleInputsTable::current(db);
+    if (!current)
+        return std::unexpected(current.error());
+    if (*current && (*current)->covers(needed)) {
+        m_progress.fromInputs = true;
+        m_selectSql = selectSql(true);
+        return {};
+    }
+    // Only a rescore that reads every lead anyway fills a copy; the leads of one import are
+    // read from their rows.
+    if (m_options.afterRowId == 0) {
+        m_fillLayout = needed;
+        m_fillEnd = m_maxRowId;
+    }
+    return {};
+}
+
+Result<void> LeadRescorer::fillRuleInputs(Database &db)
+{
+    // Slices of this many leads, each its own writer job, so new leads and edits go in between.
+    // The triggers made with the copy keep every lead stored or changed meanwhile current.
+    constexpr qint64 kFillRows = 50'000;
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    QElapsedTimer timer;
+    timer.start();
+    Transaction transaction(db);
+    if (!transaction.isOpen())
+        return std::unexpected(transaction.error());
+    if (!m_fillBegun) {
+        if (auto ok = RuleInputsTable::begin(handle, *m_fillLayout); !ok)
+            return ok;
+        // Read in rowid order from the first lead to the last: ask for the pages ahead.
+        if (m_options.readAhead && storeIsFile(db))
+            m_prefetch = TablePrefetcher::forTrees(handle, {"leads"});
+    }
+    const qint64 upTo = std::min(m_fillEnd, m_fillAfter + kFillRows);
+    auto copied = RuleInputsTable::fill(handle, *m_fillLayout, m_fillAfter, upTo);
+    if (!copied)
+        return std::unexpected(copied.error());
+    const bool last = upTo >= m_fillEnd;
+    if (last) {
+        if (auto ok = RuleInputsTable::finish(handle); !ok)
+            return ok;
+    }
+    if (auto ok = transaction.commit(); !ok)
+        return ok;
+    m_fillBegun = true;
+    m_fillAfter = upTo;
+    m_progress.inputsCopied += *copied;
+    m_progress.inputsMs += timer.elapsed();
+    if (last) {
+        m_fillLayout.reset();
+        m_prefetch.reset();
+        m_progress.fromInputs = true;
+        m_selectSql = selectSql(true);
+    }
+    return {};
+}
+
+void LeadRescorer::startReading(Database &db)
+{
+    m_reading = true;
+    if (!m_options.readAhead || !storeIsFile(db))
+        return;
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    m_readAhead = std::make_unique<ReadAhead>(*this, db.path().toUtf8());
+    if (m_options.afterRowId != 0)
+        return;
+    // The leads (or their copy) and their score rows are read from the first to the last: on a
+    // store the OS does not hold in its cache, asking for all their pages at once is several
+    // times faster than SQLite's reads one after the other (bench_rescore, cold: 25.5 s
+    // without, 10.9 s).
+    // What every page needs whole is asked for first, before the disk's queue fills with the
+    // tables (a page read behind it waits tens of milliseconds): the rollups, which each page's
+    // sums update all over (3 s cold otherwise), and the score index when it is dropped, which
+    // the first page frees and freeing reads (4 s cold).
+    const char *leads = m_progress.fromInputs ? RuleInputsTable::kTable : "leads";
+    m_prefetch
+        = m_dropSortIndex
+              ? TablePrefetcher::forTrees(
+                  handle, {leads, "lead_scores"},
+                  {"analytics_leads_daily", "analytics_campaign_daily", "idx_lead_scores_sort"})
+              : TablePrefetcher::forTrees(handle, {leads, "lead_scores"},
+                                          {"analytics_leads_daily", "analytics_campaign_daily"});
+}
+
 Result<bool> LeadRescorer::rescorePage(Database &db)
 {
     if (m_finished)
@@ -509,27 +614,8 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
             return std::unexpected(ok.error());
         if (auto ok = tune(db); !ok)
             return std::unexpected(ok.error());
-        const QString path = db.path();
-        if (m_options.readAhead && !path.isEmpty() && !path.startsWith(u':')) {
-            m_readAhead = std::make_unique<ReadAhead>(*this, path.toUtf8());
-            // The leads and their score rows are read from the first to the last: on a store
-            // the OS does not hold in its cache, asking for all their pages at once is several
-            // times faster than SQLite's reads one after the other (bench_rescore, cold: 25.5 s
-            // without, 10.9 s).
-            // What every page needs whole is asked for first, before the disk's queue fills
-            // with the tables (a page read behind it waits tens of milliseconds): the rollups,
-            // which each page's sums update all over (3 s cold otherwise), and the score index
-            // when it is dropped, which the first page frees and freeing reads (4 s cold).
-            if (m_options.afterRowId == 0)
-                m_prefetch = m_dropSortIndex
-                                 ? TablePrefetcher::forTrees(handle, {"leads", "lead_scores"},
-                                                             {"analytics_leads_daily",
-                                                              "analytics_campaign_daily",
-                                                              "idx_lead_scores_sort"})
-                                 : TablePrefetcher::forTrees(
-                                     handle, {"leads", "lead_scores"},
-                                     {"analytics_leads_daily", "analytics_campaign_daily"});
-        }
+        if (auto ok = chooseSource(handle); !ok)
+            return std::unexpected(ok.error());
     }
     // On any way out of this page that ends the rescore, the connection gets its settings back.
     struct Restore
@@ -543,6 +629,16 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
                 rescorer.restore(db);
         }
     } restoreOnExit{*this, db};
+
+    if (m_fillLayout) {
+        if (auto ok = fillRuleInputs(db); !ok)
+            return std::unexpected(ok.error());
+        m_progress.cpuMs += threadCpuMs() - cpuStart;
+        restoreOnExit.ended = false;
+        return true;
+    }
+    if (!m_reading)
+        startReading(db);
 
     Transaction transaction(db);
     if (!transaction.isOpen())

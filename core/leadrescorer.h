@@ -3,12 +3,14 @@
 #include "database.h"
 #include "databasethread.h"
 #include "result.h"
+#include "ruleinputstable.h"
 #include "scoringrules.h"
 
 #include <QFuture>
 
 #include <functional>
 #include <memory>
+#include <optional>
 
 struct sqlite3;
 
@@ -74,6 +76,10 @@ public:
         // about twice what building it does (see bench_rescore). Meanwhile the score sort of the
         // list scans instead. 0: never.
         qint64 rebuildSortIndexFrom = 100'000;
+        // Read the narrow copy of what the rules read (RuleInputsTable) instead of the leads
+        // rows; a whole-store rescore whose rules read something the copy lacks fills a new one
+        // first. Off: read the leads rows (the benchmark's baseline).
+        bool ruleInputs = true;
     };
 
     struct Progress
@@ -89,6 +95,9 @@ public:
         int pagesReadAhead = 0; // pages read on the second connection and used
         qint64 indexMs = 0;     // building the score index again at the end (rebuildSortIndexFrom)
         qint64 rowsInKeyRange = 0; // score rows written by a walk of their key range
+        qint64 inputsMs = 0;       // filling the rule inputs' copy first (Options::ruleInputs)
+        qint64 inputsCopied = 0;   // leads copied into it
+        bool fromInputs = false;   // the pages read the copy, not the leads rows
     };
 
     LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules, Options options);
@@ -126,8 +135,17 @@ public:
 private:
     struct Page;
     class ReadAhead;
+    QByteArray selectSql(bool fromInputs) const;
     Result<void> count(Database &db);
     Result<void> tune(Database &db);
+    // Reads the rule inputs' copy when it holds what the rules read; else, for a whole-store
+    // rescore, plans to fill one first.
+    Result<void> chooseSource(sqlite3 *db);
+    // One slice of leads into the copy, in a transaction of its own.
+    Result<void> fillRuleInputs(Database &db);
+    // The read-ahead connection and the prefetch of the tables the pages read.
+    void startReading(Database &db);
+    [[nodiscard]] bool storeIsFile(Database &db) const;
     void restore(Database &db);
     static Result<void> dropSortIndex(sqlite3 *db);
     // The first page's drop of the score index, made while the page is read: whether it was
@@ -147,7 +165,14 @@ private:
     Options m_options;
     QByteArray m_selectSql;
     qint64 m_lastRowId = 0;
+    qint64 m_maxRowId = 0;
     bool m_counted = false;
+    bool m_reading = false; // startReading() ran
+    // The copy being filled first, and how far: leads up to m_fillEnd, the last lead when it began.
+    std::optional<RuleInputsTable::Layout> m_fillLayout;
+    bool m_fillBegun = false;
+    qint64 m_fillAfter = 0;
+    qint64 m_fillEnd = 0;
     bool m_finished = false;
     bool m_tuned = false;
     bool m_dropSortIndex = false;          // a bulk rescore (Options::rebuildSortIndexFrom)

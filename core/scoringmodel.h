@@ -7,6 +7,7 @@
 #include <QList>
 #include <QSet>
 #include <QString>
+#include <QStringList>
 
 #include <optional>
 #include <string>
@@ -103,6 +104,10 @@ struct Document
     std::optional<Decay> decay;
     // The columns the rescorer reads from a stored lead, in the order the inputs name them.
     QList<QByteArray> storedColumns;
+    // The leads columns behind them (contact_id for the parts of an address) and the detail keys
+    // they read, each once: what RuleInputsTable keeps a narrow copy of.
+    QStringList storedFields;
+    QStringList detailKeys;
 };
 
 // How rule values and lead values are compared: trimmed, lower-case.

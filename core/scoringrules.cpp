@@ -601,6 +601,16 @@ QList<QByteArray> ScoringRules::storedColumns() const
     return m_data->storedColumns;
 }
 
+QStringList ScoringRules::storedFields() const
+{
+    return m_data->storedFields;
+}
+
+QStringList ScoringRules::detailKeys() const
+{
+    return m_data->detailKeys;
+}
+
 void ScoringRules::scoreStored(std::span<const std::string_view> columns, ScoreTime time,
                                Scratch &scratch, StoredScore &out) const
 {

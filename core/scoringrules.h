@@ -7,6 +7,7 @@
 #include <QJsonObject>
 #include <QList>
 #include <QString>
+#include <QStringList>
 
 #include <memory>
 #include <optional>
@@ -115,6 +116,10 @@ public:
     // column name, or the contact's column for the parts of an address), in the order
     // scoreStored() takes their text; "details" once when a rule reads any detail.
     [[nodiscard]] QList<QByteArray> storedColumns() const;
+    // The leads columns those expressions read (contact_id for an address part) and the detail
+    // keys, each once.
+    [[nodiscard]] QStringList storedFields() const;
+    [[nodiscard]] QStringList detailKeys() const;
     // Scores a stored lead from the UTF-8 text of its storedColumns(): the same result as
     // score() on the lead read into a LeadRecord, without building it.
     void scoreStored(std::span<const std::string_view> columns, ScoreTime time, Scratch &scratch,

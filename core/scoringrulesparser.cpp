@@ -653,7 +653,14 @@ Result<Scoring::Document> ScoringRulesParser::parse(const QByteArray &json)
             if (!input.member)
                 continue;
             input.column = int(data->storedColumns.size());
-            data->storedColumns << storedExpression(leadFields().key(input.member));
+            const QString field = leadFields().key(input.member);
+            const QByteArray expression = storedExpression(field);
+            data->storedColumns << expression;
+            // An address part is its contact's: the lead holds only the contact's id.
+            const QString column
+                = expression == field.toUtf8() ? field : QStringLiteral("contact_id");
+            if (!data->storedFields.contains(column))
+                data->storedFields << column;
         }
         for (Input &input : data->lead->inputs) {
             if (input.member)
@@ -663,6 +670,8 @@ Result<Scoring::Document> ScoringRulesParser::parse(const QByteArray &json)
                 data->storedColumns << QByteArrayLiteral("details");
             }
             input.column = detailsColumn;
+            if (!data->detailKeys.contains(input.detailKey))
+                data->detailKeys << input.detailKey;
         }
     }
     return std::move(*data);
