@@ -87,9 +87,14 @@ int runRescore(const CtlContext &context)
     const auto shared = std::make_shared<const Core::ScoringRules>(std::move(*rules));
     auto rescored = Core::LeadRescorer::rescoreAll(
         *db, business.id, shared, options, [tty](const Core::LeadRescorer::Progress &progress) {
-            if (tty)
-                std::fprintf(stderr, "\rrescoring: %lld of %lld leads", (long long)progress.done,
-                             (long long)progress.total);
+            if (!tty)
+                return;
+            if (progress.done == 0 && progress.inputsCopied > 0)
+                std::fprintf(stderr, "\rcopying what the rules read: %lld of %lld leads",
+                             (long long)progress.inputsCopied, (long long)progress.inputsTotal);
+            else
+                std::fprintf(stderr, "\rrescoring: %lld of %lld leads                    ",
+                             (long long)progress.done, (long long)progress.total);
         });
     if (tty)
         std::fputs("\n", stderr);

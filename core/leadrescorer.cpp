@@ -528,6 +528,7 @@ Result<void> LeadRescorer::chooseSource(sqlite3 *db)
     if (m_options.afterRowId == 0) {
         m_fillLayout = needed;
         m_fillEnd = m_maxRowId;
+        m_progress.inputsTotal = m_maxRowId;
     }
     return {};
 }
@@ -544,19 +545,21 @@ Result<void> LeadRescorer::fillRuleInputs(Database &db)
     if (!transaction.isOpen())
         return std::unexpected(transaction.error());
     if (!m_fillBegun) {
-        if (auto ok = RuleInputsTable::begin(handle, *m_fillLayout); !ok)
-            return ok;
+        auto fillId = RuleInputsTable::begin(handle, *m_fillLayout);
+        if (!fillId)
+            return std::unexpected(fillId.error());
+        m_fillId = *fillId;
         // Read in rowid order from the first lead to the last: ask for the pages ahead.
         if (m_options.readAhead && storeIsFile(db))
             m_prefetch = TablePrefetcher::forTrees(handle, {"leads"});
     }
     const qint64 upTo = std::min(m_fillEnd, m_fillAfter + kFillRows);
-    auto copied = RuleInputsTable::fill(handle, *m_fillLayout, m_fillAfter, upTo);
+    auto copied = RuleInputsTable::fill(handle, *m_fillLayout, m_fillId, m_fillAfter, upTo);
     if (!copied)
         return std::unexpected(copied.error());
     const bool last = upTo >= m_fillEnd;
     if (last) {
-        if (auto ok = RuleInputsTable::finish(handle); !ok)
+        if (auto ok = RuleInputsTable::finish(handle, m_fillId); !ok)
             return ok;
     }
     if (auto ok = transaction.commit(); !ok)
@@ -720,13 +723,16 @@ LeadRescorer::rescoreAll(Database &db, const QString &businessId,
 {
     LeadRescorer rescorer(businessId, std::move(rules), options);
     qint64 reported = 0;
+    qint64 reportedCopied = 0;
     for (;;) {
         auto more = rescorer.rescorePage(db);
         if (!more)
             return std::unexpected(more.error());
-        if (progress && rescorer.progress().done != reported)
-            progress(rescorer.progress());
-        reported = rescorer.progress().done;
+        const Progress &now = rescorer.progress();
+        if (progress && (now.done != reported || now.inputsCopied != reportedCopied))
+            progress(now);
+        reported = now.done;
+        reportedCopied = now.inputsCopied;
         if (!*more)
             return rescorer.progress();
     }
@@ -776,9 +782,11 @@ struct WriterChain : std::enable_shared_from_this<WriterChain>
             finish(std::unexpected(more.error()));
             return std::unexpected(more.error());
         }
-        // A last page that found nothing new is not news.
-        const bool moved = rescorer->progress().done != reported;
+        // A last page that found nothing new is not news; a slice of the rule inputs' copy is.
+        const bool moved = rescorer->progress().done != reported
+                           || rescorer->progress().inputsCopied != reportedCopied;
         reported = rescorer->progress().done;
+        reportedCopied = rescorer->progress().inputsCopied;
         const bool carryOn = !onPage || !moved || onPage(rescorer->progress());
         if (*more && carryOn) {
             queuePage();
@@ -800,6 +808,7 @@ struct WriterChain : std::enable_shared_from_this<WriterChain>
     std::function<bool(const LeadRescorer::Progress &)> onPage;
     QPromise<Result<LeadRescorer::Progress>> promise;
     qint64 reported = 0;
+    qint64 reportedCopied = 0;
 };
 
 } // namespace

@@ -97,6 +97,7 @@ public:
         qint64 rowsInKeyRange = 0; // score rows written by a walk of their key range
         qint64 inputsMs = 0;       // filling the rule inputs' copy first (Options::ruleInputs)
         qint64 inputsCopied = 0;   // leads copied into it
+        qint64 inputsTotal = 0;    // leads to copy (by rowid), while it is filled
         bool fromInputs = false;   // the pages read the copy, not the leads rows
     };
 
@@ -171,6 +172,7 @@ private:
     // The copy being filled first, and how far: leads up to m_fillEnd, the last lead when it began.
     std::optional<RuleInputsTable::Layout> m_fillLayout;
     bool m_fillBegun = false;
+    qint64 m_fillId = 0;
     qint64 m_fillAfter = 0;
     qint64 m_fillEnd = 0;
     bool m_finished = false;

@@ -7,6 +7,7 @@
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QRandomGenerator>
 
 #include <sqlite3.h>
 
@@ -149,23 +150,27 @@ QByteArray RuleInputsTable::sourceExpression(const QString &column, const QByteA
 
 Result<std::optional<RuleInputsTable::Layout>> RuleInputsTable::current(sqlite3 *db)
 {
-    SqliteStatement parts(db, "SELECT count(*) FROM sqlite_master WHERE (type = 'trigger' AND name "
-                              "IN ('lead_rule_inputs_insert', 'lead_rule_inputs_update', "
-                              "'lead_rule_inputs_delete') AND tbl_name = 'leads') OR (type = "
-                              "'table' AND name = 'lead_rule_inputs_layout')");
+    SqliteStatement parts(db, "SELECT (SELECT count(*) FROM sqlite_master WHERE type = 'table' AND "
+                              "name = 'lead_rule_inputs_layout'), (SELECT count(*) FROM "
+                              "sqlite_master WHERE type = 'trigger' AND tbl_name = 'leads' AND "
+                              "name LIKE 'lead\\_rule\\_inputs\\_%' ESCAPE '\\')");
     auto row = parts.step();
     if (!row)
         return std::unexpected(row.error());
-    if (parts.columnInt(0) != 4)
+    if (parts.columnInt(0) != 1)
         return std::optional<Layout>();
-    SqliteStatement layout(db, "SELECT layout FROM lead_rule_inputs_layout WHERE complete = 1");
-    row = layout.step();
+    const qint64 triggers = parts.columnInt(1);
+    SqliteStatement recorded(db, "SELECT layout FROM lead_rule_inputs_layout WHERE complete = 1");
+    row = recorded.step();
     if (!row)
         return std::unexpected(row.error());
     if (!*row)
         return std::optional<Layout>();
-    const std::string_view json = layout.columnView(0);
-    return Layout::fromJson(QByteArray(json.data(), qsizetype(json.size())));
+    const std::string_view json = recorded.columnView(0);
+    auto layout = Layout::fromJson(QByteArray(json.data(), qsizetype(json.size())));
+    if (!layout || triggers != qsizetype(triggersFor(*layout).size()))
+        return std::optional<Layout>();
+    return layout;
 }
 
 Result<void> RuleInputsTable::drop(sqlite3 *db)
@@ -176,6 +181,7 @@ Result<void> RuleInputsTable::drop(sqlite3 *db)
     return exec(db,
                 "DROP TRIGGER IF EXISTS lead_rule_inputs_insert; "
                 "DROP TRIGGER IF EXISTS lead_rule_inputs_update; "
+                "DROP TRIGGER IF EXISTS lead_rule_inputs_details; "
                 "DROP TRIGGER IF EXISTS lead_rule_inputs_delete; "
                 "DROP TABLE IF EXISTS lead_rule_inputs; "
                 "DROP TABLE IF EXISTS lead_rule_inputs_keys; "
@@ -183,57 +189,101 @@ Result<void> RuleInputsTable::drop(sqlite3 *db)
                 QStringLiteral("dropping the rule inputs"));
 }
 
-Result<void> RuleInputsTable::begin(sqlite3 *db, const Layout &layout)
+QList<QByteArray> RuleInputsTable::triggersFor(const Layout &layout)
+{
+    const QStringList all = columns(layout);
+    QStringList plain = all.mid(1);
+    plain.removeAll(QStringLiteral("details"));
+    const auto fromNew = [](const QString &c) -> QByteArray {
+        return sourceExpression(c, "NEW");
+    };
+    const auto set = [&fromNew](const QByteArray &c) -> QByteArray {
+        return c + " = " + fromNew(QString::fromUtf8(c));
+    };
+    QList<QByteArray> triggers;
+    QByteArray values;
+    for (const QString &column : all)
+        values += (values.isEmpty() ? "" : ", ") + fromNew(column);
+    triggers << "CREATE TRIGGER lead_rule_inputs_insert AFTER INSERT ON leads BEGIN "
+                "INSERT OR REPLACE INTO lead_rule_inputs ("
+                    + all.join(u", ").toUtf8() + ") VALUES (" + values + "); END";
+    // The details apart: cutting them is most of a trigger's work, and most updates of a lead
+    // (its assignee, its SLA times) leave them alone.
+    triggers << "CREATE TRIGGER lead_rule_inputs_update AFTER UPDATE OF "
+                    + plain.join(u", ").toUtf8()
+                    + " ON leads BEGIN UPDATE lead_rule_inputs SET lead_rowid = NEW.rowid, "
+                    + joined(plain, ", ", set) + " WHERE lead_rowid = OLD.rowid; END";
+    if (!layout.detailKeys.isEmpty()) {
+        triggers << "CREATE TRIGGER lead_rule_inputs_details AFTER UPDATE OF details ON leads "
+                    "BEGIN UPDATE lead_rule_inputs SET "
+                        + set("details") + " WHERE lead_rowid = NEW.rowid; END";
+    }
+    triggers << "CREATE TRIGGER lead_rule_inputs_delete AFTER DELETE ON leads BEGIN "
+                "DELETE FROM lead_rule_inputs WHERE lead_rowid = OLD.rowid; END";
+    return triggers;
+}
+
+Result<qint64> RuleInputsTable::begin(sqlite3 *db, const Layout &layout)
 {
     if (auto ok = drop(db); !ok)
-        return ok;
-    const QStringList all = columns(layout);
-    const QStringList copied = all.mid(1);
-    const QByteArray table
-        = "CREATE TABLE lead_rule_inputs (lead_rowid INTEGER PRIMARY KEY, "
+        return std::unexpected(ok.error());
+    const QStringList copied = columns(layout).mid(1);
+    QByteArray sql
+        = "CREATE TABLE lead_rule_inputs_layout (id INTEGER PRIMARY KEY CHECK (id = 1), "
+          "layout TEXT NOT NULL, fill INTEGER NOT NULL, complete INTEGER NOT NULL); "
+          "CREATE TABLE lead_rule_inputs_keys (key TEXT PRIMARY KEY) WITHOUT ROWID; "
+          "CREATE TABLE lead_rule_inputs (lead_rowid INTEGER PRIMARY KEY, "
           + joined(copied, ", ",
                    [](const QByteArray &c) -> QByteArray {
                        return c + (isInteger(QString::fromUtf8(c)) ? " INTEGER" : " TEXT");
                    })
-          + ");";
-    const auto fromNew = [](const QByteArray &c) -> QByteArray {
-        return sourceExpression(QString::fromUtf8(c), "NEW");
-    };
-    const QByteArray triggers
-        = "CREATE TRIGGER lead_rule_inputs_insert AFTER INSERT ON leads BEGIN "
-          "INSERT OR REPLACE INTO lead_rule_inputs ("
-          + all.join(u", ").toUtf8() + ") VALUES (" + joined(all, ", ", fromNew)
-          + "); END; "
-            "CREATE TRIGGER lead_rule_inputs_update AFTER UPDATE OF "
-          + copied.join(u", ").toUtf8() + " ON leads BEGIN UPDATE lead_rule_inputs SET "
-          + joined(all, ", ",
-                   [&fromNew](const QByteArray &c) -> QByteArray { return c + " = " + fromNew(c); })
-          + " WHERE lead_rowid = OLD.rowid; END; "
-            "CREATE TRIGGER lead_rule_inputs_delete AFTER DELETE ON leads BEGIN "
-            "DELETE FROM lead_rule_inputs WHERE lead_rowid = OLD.rowid; END;";
-    if (auto ok = exec(db,
-                       "CREATE TABLE lead_rule_inputs_layout (id INTEGER PRIMARY KEY CHECK (id = "
-                       "1), layout TEXT NOT NULL, complete INTEGER NOT NULL); "
-                       "CREATE TABLE lead_rule_inputs_keys (key TEXT PRIMARY KEY) WITHOUT ROWID;"
-                           + table + triggers,
-                       QStringLiteral("making the rule inputs"));
-        !ok)
-        return ok;
+          + "); ";
+    for (const QByteArray &trigger : triggersFor(layout))
+        sql += trigger + "; ";
+    if (auto ok = exec(db, sql, QStringLiteral("making the rule inputs")); !ok)
+        return std::unexpected(ok.error());
     SqliteStatement key(db, "INSERT INTO lead_rule_inputs_keys (key) VALUES (?1)");
     for (const QString &detailKey : layout.detailKeys) {
         key.bind(1, detailKey);
         if (auto ok = key.execute(); !ok)
-            return ok;
+            return std::unexpected(ok.error());
     }
-    SqliteStatement record(db, "INSERT INTO lead_rule_inputs_layout (id, layout, complete) "
-                               "VALUES (1, ?1, 0)");
+    const qint64 fillId = qint64(QRandomGenerator::system()->generate64() >> 1);
+    SqliteStatement record(db, "INSERT INTO lead_rule_inputs_layout (id, layout, fill, complete) "
+                               "VALUES (1, ?1, ?2, 0)");
     record.bind(1, layout.toJson());
-    return record.execute();
+    record.bind(2, fillId);
+    if (auto ok = record.execute(); !ok)
+        return std::unexpected(ok.error());
+    return fillId;
 }
 
-Result<qint64> RuleInputsTable::fill(sqlite3 *db, const Layout &layout, qint64 afterRowId,
-                                     qint64 upToRowId)
+namespace {
+
+// Whether the copy being filled is still the one `fillId` began.
+Result<void> stillFilling(sqlite3 *db, qint64 fillId)
 {
+    SqliteStatement mine(db, "SELECT 1 FROM lead_rule_inputs_layout WHERE fill = ?1 AND "
+                             "complete = 0");
+    if (!mine.isValid())
+        return std::unexpected(sqliteFailure(db, QStringLiteral("reading the rule inputs")));
+    mine.bind(1, fillId);
+    auto row = mine.step();
+    if (!row)
+        return std::unexpected(row.error());
+    if (!*row)
+        return fail(QStringLiteral("the copy of what the rules read was replaced by another "
+                                   "rescore meanwhile"));
+    return {};
+}
+
+} // namespace
+
+Result<qint64> RuleInputsTable::fill(sqlite3 *db, const Layout &layout, qint64 fillId,
+                                     qint64 afterRowId, qint64 upToRowId)
+{
+    if (auto ok = stillFilling(db, fillId); !ok)
+        return std::unexpected(ok.error());
     const QStringList all = columns(layout);
     // OR REPLACE: a lead stored since begin() is there already, put there by the trigger.
     const QByteArray sql = "INSERT OR REPLACE INTO lead_rule_inputs (" + all.join(u", ").toUtf8()
@@ -253,8 +303,10 @@ Result<qint64> RuleInputsTable::fill(sqlite3 *db, const Layout &layout, qint64 a
     return sqlite3_changes64(db);
 }
 
-Result<void> RuleInputsTable::finish(sqlite3 *db)
+Result<void> RuleInputsTable::finish(sqlite3 *db, qint64 fillId)
 {
+    if (auto ok = stillFilling(db, fillId); !ok)
+        return ok;
     return exec(db, "UPDATE lead_rule_inputs_layout SET complete = 1",
                 QStringLiteral("finishing the rule inputs"));
 }

@@ -25,8 +25,8 @@ class ScoringRules;
 // name, and `details` cut to the keys the rules read. Its layout is recorded beside it; a rescore
 // whose rules read something the copy lacks fills a new one from the leads first.
 //
-// It is derived data: current() vouches for it only when its fill finished and its three
-// triggers are in place, so a store whose leads table was rebuilt without them is filled again.
+// It is derived data: current() vouches for it only when its fill finished and its triggers
+// are in place, so a store whose leads table was rebuilt without them is filled again.
 // A VACUUM may renumber leads' rowids (the app never runs one): drop() the copy after one.
 class RuleInputsTable final
 {
@@ -52,13 +52,14 @@ public:
     static Result<std::optional<Layout>> current(sqlite3 *db);
     // Replaces any copy with an empty one of `layout` and its triggers, which copy every lead
     // stored or changed from now on; fill() copies the leads already there. In the caller's
-    // transaction.
-    static Result<void> begin(sqlite3 *db, const Layout &layout);
+    // transaction. Returns the fill's id, which fill() and finish() check: a fill another
+    // rescore (another process) replaced meanwhile fails instead of finishing the other's copy.
+    static Result<qint64> begin(sqlite3 *db, const Layout &layout);
     // Copies the leads whose rowid is in (afterRowId, upToRowId]; the number copied.
-    static Result<qint64> fill(sqlite3 *db, const Layout &layout, qint64 afterRowId,
+    static Result<qint64> fill(sqlite3 *db, const Layout &layout, qint64 fillId, qint64 afterRowId,
                                qint64 upToRowId);
     // Marks the copy complete: current() vouches for it from the commit on.
-    static Result<void> finish(sqlite3 *db);
+    static Result<void> finish(sqlite3 *db, qint64 fillId);
     // Removes the copy, its triggers and its layout.
     static Result<void> drop(sqlite3 *db);
 
@@ -66,6 +67,8 @@ public:
     static QStringList columns(const Layout &layout);
     // The SQL expression for `column` of the copy over the lead row `row` ("NEW", "leads").
     static QByteArray sourceExpression(const QString &column, const QByteArray &row);
+    // The CREATE TRIGGER statements that keep a copy of `layout` current.
+    static QList<QByteArray> triggersFor(const Layout &layout);
 };
 
 } // namespace LeadDesk::Core

@@ -10,7 +10,9 @@
 //
 //   bench_receiver [--seconds 30] [--connections 64] [--threads 1]
 //                  [--mode both|bare|receiver|writer] [--writer-floor] [--keep DIR]
-//                  [--wal-autocheckpoint PAGES]
+//                  [--wal-autocheckpoint PAGES] [--rule-inputs]
+// --rule-inputs: the store as a whole-store rescore leaves it, with the narrow copy of what the
+// shipped rules read (RuleInputsTable) that triggers extend with every lead stored.
 // `writer` / --writer-floor: the store's share alone (journal + ingest, 64 to a commit, no HTTP);
 // --wal-autocheckpoint: a what-if for the writer's checkpoint interval (SQLite's default 1000).
 #include "allocatortuning.h"
@@ -21,6 +23,8 @@
 #include "httpreceiverbaseline.h"
 #include "journalprocessor.h"
 #include "receiverroutes.h"
+#include "ruleinputstable.h"
+#include "scoringrules.h"
 
 #include <QCoreApplication>
 #include <QDateTime>
@@ -35,6 +39,7 @@
 #include <QThread>
 
 #include <cstdio>
+#include <sqlite3.h>
 #include <sys/resource.h>
 
 using namespace LeadDesk;
@@ -193,6 +198,26 @@ QString option(const QStringList &args, const QString &name, const QString &fall
     return i >= 0 && i + 1 < args.size() ? args.at(i + 1) : fallback;
 }
 
+// The copy of what the shipped rules read, made empty on a new store: triggers fill it.
+void addRuleInputs(Core::StoreWriter &writer)
+{
+    auto made = writer
+                    .submit([](Core::Database &db) -> Core::Result<void> {
+                        auto rules = Core::ScoringRules::loadDefault();
+                        if (!rules)
+                            return std::unexpected(rules.error());
+                        auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+                        const auto layout = Core::RuleInputsTable::Layout::forRules(*rules);
+                        auto fillId = Core::RuleInputsTable::begin(handle, layout);
+                        if (!fillId)
+                            return std::unexpected(fillId.error());
+                        return Core::RuleInputsTable::finish(handle, *fillId);
+                    })
+                    .result();
+    if (!made)
+        qFatal("%s", qPrintable(made.error().message));
+}
+
 } // namespace
 
 int main(int argc, char *argv[])
@@ -254,6 +279,8 @@ int main(int argc, char *argv[])
         auto reader = Core::StoreReader::start(path);
         if (!business || !reader)
             qFatal("cannot open the store");
+        if (args.contains(QStringLiteral("--rule-inputs")))
+            addRuleInputs(**writer);
         const QString checkpointPages = option(args, QStringLiteral("--wal-autocheckpoint"), {});
         if (!checkpointPages.isEmpty()) {
             // What-if for the store's configuration: fewer, larger WAL checkpoints.
@@ -315,6 +342,8 @@ int main(int argc, char *argv[])
                                 return Core::BusinessRepository(db).ensurePrimary();
                             })
                             .result();
+        if (args.contains(QStringLiteral("--rule-inputs")))
+            addRuleInputs(**writer);
         auto routes = std::make_shared<Sync::InboundRouteTable>();
         (void)Sync::registerDefaultRoutes(*routes, {*business, dir, QString(), {}});
         const Sync::InboundRoute *route = routes->byName(QStringLiteral("campaign_form"));

@@ -135,9 +135,10 @@ private:
     {
         sqlite3 *db = handleOf(store);
         QVERIFY(store.db().begin());
-        LD_VERIFY_OK(RuleInputsTable::begin(db, layout));
-        LD_VERIFY_OK(RuleInputsTable::fill(db, layout, 0, 1'000'000));
-        LD_VERIFY_OK(RuleInputsTable::finish(db));
+        auto fillId = RuleInputsTable::begin(db, layout);
+        LD_VERIFY_OK(fillId);
+        LD_VERIFY_OK(RuleInputsTable::fill(db, layout, *fillId, 0, 1'000'000));
+        LD_VERIFY_OK(RuleInputsTable::finish(db, *fillId));
         QVERIFY(store.db().commit());
     }
 };
@@ -299,9 +300,15 @@ void tst_RuleInputsTable::currentNeedsItsTriggersAndAFinishedFill()
     sqlite3 *db = handleOf(store);
     QVERIFY(!RuleInputsTable::current(db).value());
     const auto layout = RuleInputsTable::Layout::forRules(*rulesOf(kRules));
-    LD_VERIFY_OK(RuleInputsTable::begin(db, layout));
+    auto fillId = RuleInputsTable::begin(db, layout);
+    LD_VERIFY_OK(fillId);
     QVERIFY(!RuleInputsTable::current(db).value()); // begun, not finished
-    LD_VERIFY_OK(RuleInputsTable::finish(db));
+    // Another rescore's fill replaced this one: this one can neither go on nor finish.
+    auto other = RuleInputsTable::begin(db, layout);
+    LD_VERIFY_OK(other);
+    QVERIFY(!RuleInputsTable::fill(db, layout, *fillId, 0, 10));
+    QVERIFY(!RuleInputsTable::finish(db, *fillId));
+    LD_VERIFY_OK(RuleInputsTable::finish(db, *other));
     QCOMPARE(RuleInputsTable::current(db).value().value(), layout);
     // A leads table rebuilt without the triggers leaves a copy nothing keeps current.
     QVERIFY(sqlite3_exec(db, "DROP TRIGGER lead_rule_inputs_update", nullptr, nullptr, nullptr)
@@ -311,6 +318,15 @@ void tst_RuleInputsTable::currentNeedsItsTriggersAndAFinishedFill()
     QCOMPARE(scalar(store, QStringLiteral("SELECT count(*) FROM sqlite_master WHERE name LIKE "
                                           "'lead\\_rule\\_inputs%' ESCAPE '\\'")),
              QStringLiteral("0"));
+
+    // Rules that read no detail need no trigger for the details.
+    RuleInputsTable::Layout plain;
+    plain.fields = {QStringLiteral("phone")};
+    auto plainFill = RuleInputsTable::begin(db, plain);
+    LD_VERIFY_OK(plainFill);
+    LD_VERIFY_OK(RuleInputsTable::finish(db, *plainFill));
+    QCOMPARE(RuleInputsTable::triggersFor(plain).size(), 3);
+    QCOMPARE(RuleInputsTable::current(db).value().value(), plain);
 }
 
 void tst_RuleInputsTable::rescoreFillsTheCopyOnceAndReadsIt()
