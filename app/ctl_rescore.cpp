@@ -89,8 +89,9 @@ int runRescore(const CtlContext &context)
         *db, business.id, shared, options, [tty](const Core::LeadRescorer::Progress &progress) {
             if (!tty)
                 return;
-            if (progress.done == 0 && progress.inputsCopied > 0)
-                std::fprintf(stderr, "\rcopying what the rules read: %lld of %lld leads",
+            // After the pages, a rescore whose rules read something new copies it for the next.
+            if (progress.inputsCopied > 0)
+                std::fprintf(stderr, "\rcopying what the rules read: %lld of %lld leads  ",
                              (long long)progress.inputsCopied, (long long)progress.inputsTotal);
             else
                 std::fprintf(stderr, "\rrescoring: %lld of %lld leads                    ",

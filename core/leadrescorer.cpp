@@ -108,8 +108,7 @@ Result<void> LeadRescorer::count(Database &db)
     SqliteStatement last(handle, "SELECT max(rowid) FROM leads");
     if (auto row = last.step(); !row || !*row)
         return std::unexpected(sqliteFailure(handle, QStringLiteral("counting leads")));
-    m_maxRowId = last.columnInt(0);
-    m_progress.total = std::max<qint64>(0, m_maxRowId - m_options.afterRowId);
+    m_progress.total = std::max<qint64>(0, last.columnInt(0) - m_options.afterRowId);
     m_counted = true;
     return {};
 }
@@ -523,13 +522,11 @@ Result<void> LeadRescorer::chooseSource(sqlite3 *db)
         m_selectSql = selectSql(true);
         return {};
     }
-    // Only a rescore that reads every lead anyway fills a copy; the leads of one import are
+    // Only a rescore that reads every lead anyway fills a copy, after its pages (which read the
+    // rows, as fast as before), so that the scores are in first; the leads of one import are
     // read from their rows.
-    if (m_options.afterRowId == 0) {
+    if (m_options.afterRowId == 0)
         m_fillLayout = needed;
-        m_fillEnd = m_maxRowId;
-        m_progress.inputsTotal = m_maxRowId;
-    }
     return {};
 }
 
@@ -549,6 +546,12 @@ Result<void> LeadRescorer::fillRuleInputs(Database &db)
         if (!fillId)
             return std::unexpected(fillId.error());
         m_fillId = *fillId;
+        // Every lead there now; the triggers, made in this transaction, copy the later ones.
+        SqliteStatement last(handle, "SELECT max(rowid) FROM leads");
+        if (auto row = last.step(); !row)
+            return std::unexpected(row.error());
+        m_fillEnd = last.columnInt(0);
+        m_progress.inputsTotal = m_fillEnd;
         // Read in rowid order from the first lead to the last: ask for the pages ahead.
         if (m_options.readAhead && storeIsFile(db))
             m_prefetch = TablePrefetcher::forTrees(handle, {"leads"});
@@ -571,8 +574,6 @@ Result<void> LeadRescorer::fillRuleInputs(Database &db)
     if (last) {
         m_fillLayout.reset();
         m_prefetch.reset();
-        m_progress.fromInputs = true;
-        m_selectSql = selectSql(true);
     }
     return {};
 }
@@ -633,12 +634,14 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
         }
     } restoreOnExit{*this, db};
 
-    if (m_fillLayout) {
+    if (m_pagesDone) {
+        // The copy of what the rules read, in slices after the pages (chooseSource()).
         if (auto ok = fillRuleInputs(db); !ok)
             return std::unexpected(ok.error());
         m_progress.cpuMs += threadCpuMs() - cpuStart;
-        restoreOnExit.ended = false;
-        return true;
+        m_finished = !m_fillLayout;
+        restoreOnExit.ended = m_finished;
+        return !m_finished;
     }
     if (!m_reading)
         startReading(db);
@@ -709,10 +712,12 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     m_changesAfterCommit = sqlite3_total_changes64(handle);
     m_lastRowId = pageEnd;
     m_progress.done += page->rows;
-    m_finished = last;
-    m_progress.total = m_finished ? m_progress.done : std::max(m_progress.total, m_progress.done);
+    m_pagesDone = last;
+    m_finished = last && !m_fillLayout;
+    m_progress.total = m_pagesDone ? m_progress.done : std::max(m_progress.total, m_progress.done);
     m_progress.cpuMs += threadCpuMs() - cpuStart;
-    restoreOnExit.ended = m_finished;
+    // The pages' settings go back (and the score index is built) before any fill.
+    restoreOnExit.ended = m_pagesDone;
     return !m_finished;
 }
 

@@ -77,8 +77,9 @@ public:
         // list scans instead. 0: never.
         qint64 rebuildSortIndexFrom = 100'000;
         // Read the narrow copy of what the rules read (RuleInputsTable) instead of the leads
-        // rows; a whole-store rescore whose rules read something the copy lacks fills a new one
-        // first. Off: read the leads rows (the benchmark's baseline).
+        // rows; a whole-store rescore whose rules read something the copy lacks reads the rows
+        // and fills a new copy after its pages, for the next one. Off: read the leads rows (the
+        // benchmark's baseline).
         bool ruleInputs = true;
     };
 
@@ -95,7 +96,7 @@ public:
         int pagesReadAhead = 0; // pages read on the second connection and used
         qint64 indexMs = 0;     // building the score index again at the end (rebuildSortIndexFrom)
         qint64 rowsInKeyRange = 0; // score rows written by a walk of their key range
-        qint64 inputsMs = 0;       // filling the rule inputs' copy first (Options::ruleInputs)
+        qint64 inputsMs = 0;       // filling the rule inputs' copy after the pages (ruleInputs)
         qint64 inputsCopied = 0;   // leads copied into it
         qint64 inputsTotal = 0;    // leads to copy (by rowid), while it is filled
         bool fromInputs = false;   // the pages read the copy, not the leads rows
@@ -140,7 +141,7 @@ private:
     Result<void> count(Database &db);
     Result<void> tune(Database &db);
     // Reads the rule inputs' copy when it holds what the rules read; else, for a whole-store
-    // rescore, plans to fill one first.
+    // rescore, plans to fill one after the pages.
     Result<void> chooseSource(sqlite3 *db);
     // One slice of leads into the copy, in a transaction of its own.
     Result<void> fillRuleInputs(Database &db);
@@ -166,15 +167,15 @@ private:
     Options m_options;
     QByteArray m_selectSql;
     qint64 m_lastRowId = 0;
-    qint64 m_maxRowId = 0;
     bool m_counted = false;
     bool m_reading = false; // startReading() ran
-    // The copy being filled first, and how far: leads up to m_fillEnd, the last lead when it began.
+    // The copy filled after the pages, and how far: leads up to m_fillEnd, the last when it began.
     std::optional<RuleInputsTable::Layout> m_fillLayout;
     bool m_fillBegun = false;
     qint64 m_fillId = 0;
     qint64 m_fillAfter = 0;
     qint64 m_fillEnd = 0;
+    bool m_pagesDone = false; // every lead scored; a fill of the rule inputs' copy may follow
     bool m_finished = false;
     bool m_tuned = false;
     bool m_dropSortIndex = false;          // a bulk rescore (Options::rebuildSortIndexFrom)

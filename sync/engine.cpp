@@ -166,9 +166,6 @@ void Engine::rescore()
     auto onPage = [this, current, generation](const Core::LeadRescorer::Progress &progress) {
         if (current->load() != generation)
             return false;
-        // While the copy of what the rules read is filled first, the bar stays busy.
-        if (progress.done == 0)
-            return true;
         QMetaObject::invokeMethod(
             this,
             [this, current, generation, done = progress.done, total = progress.total] {

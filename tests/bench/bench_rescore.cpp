@@ -9,8 +9,9 @@
 // Usage: bench_rescore [--store DIR] [--source DIR] [--workers N] [--page N] [--fresh]
 //                      [--runs weight,same,default] [--no-settle] [--no-read-ahead]
 //                      [--walking-cache-mib N] [--no-rule-inputs]
-// A run reads the narrow copy of what the rules read (RuleInputsTable) once there is one; the
-// first run whose rules read something it lacks fills it first ("copy filled").
+// A run reads the narrow copy of what the rules read (RuleInputsTable) once there is one; a run
+// whose rules read something it lacks reads the lead rows and fills a new copy after its pages
+// ("copy filled", part of "time").
 #include "businessrepository.h"
 #include "database.h"
 #include "databasethread.h"
@@ -224,7 +225,7 @@ int main(int argc, char **argv)
                                    rulesOf(defaults->document()), options);
         std::fprintf(stderr,
                      "settle: %lld ms, %lld leads changed, CPU %lld ms; the copy of what the "
-                     "rules read filled first: %lld leads in %lld ms\n",
+                     "rules read filled after the pages: %lld leads in %lld ms\n",
                      (long long)settle.ms, (long long)settle.progress.changed,
                      (long long)settle.cpuMs, (long long)settle.progress.inputsCopied,
                      (long long)settle.progress.inputsMs);

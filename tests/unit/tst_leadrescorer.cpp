@@ -240,8 +240,8 @@ void tst_LeadRescorer::rescorePagesThroughManyLeads()
     LD_VERIFY_OK(rescored);
     QCOMPARE(rescored->done, n);
     QCOMPARE(rescored->changed, n); // unscored before
-    // The copy of what the rules read is filled first (one slice), then the pages.
-    QCOMPARE(steps, (QList<qint64>{0, kPage, 2 * kPage, n}));
+    // The pages, then the copy of what the rules read, filled for the next rescore (one slice).
+    QCOMPARE(steps, (QList<qint64>{kPage, 2 * kPage, n, n}));
     QCOMPARE(rescored->inputsCopied, n);
     QCOMPARE(Test::countRows(store.db(), QStringLiteral("scored_leads"),
                              QStringLiteral("lead_score = 35 AND score_breakdown = "
@@ -581,7 +581,8 @@ void tst_LeadRescorer::editsBetweenPagesStayConsistent()
     auto done = future.result();
     LD_VERIFY_OK(done);
     QCOMPARE(done->done, 6);
-    QCOMPARE(pages, (QList<qint64>{0, 2, 4, 6})); // 0: the rule inputs' copy filled first
+    // The last report is the copy of what the rules read, filled after the pages.
+    QCOMPARE(pages, (QList<qint64>{2, 4, 6, 6}));
 
     // The rescore never wrote over the edit of lead 1 with scores of its older values.
     QCOMPARE(
@@ -660,9 +661,8 @@ void tst_LeadRescorer::stoppingAfterAPageKeepsWhatIsDone()
     LD_VERIFY_OK(writer);
     auto rescorer = std::make_shared<LeadRescorer>(store.businessId(), rulesOf(phoneAndCompany(25)),
                                                    at(kNow, 2));
-    // Past the copy of what the rules read, which is filled first, stopped after the first page.
-    auto future = LeadRescorer::runOnWriter(
-        **writer, rescorer, [](const LeadRescorer::Progress &p) { return p.done == 0; });
+    auto future = LeadRescorer::runOnWriter(**writer, rescorer,
+                                            [](const LeadRescorer::Progress &) { return false; });
     future.waitForFinished();
     auto done = future.result();
     LD_VERIFY_OK(done);
@@ -739,8 +739,8 @@ void tst_LeadRescorer::stoppedBulkRescoreBuildsTheScoreIndexAgain()
     options.rebuildSortIndexFrom = 1;
     auto rescorer
         = std::make_shared<LeadRescorer>(store.businessId(), rulesOf(phoneAndCompany(25)), options);
-    auto future = LeadRescorer::runOnWriter(
-        **writer, rescorer, [](const LeadRescorer::Progress &p) { return p.done == 0; });
+    auto future = LeadRescorer::runOnWriter(**writer, rescorer,
+                                            [](const LeadRescorer::Progress &) { return false; });
     future.waitForFinished();
     LD_VERIFY_OK(future.result());
     QCOMPARE(future.result()->done, 2);

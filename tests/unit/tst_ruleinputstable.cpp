@@ -1,4 +1,6 @@
+#include "businessrepository.h"
 #include "clock.h"
+#include "databasethread.h"
 #include "leadingestor.h"
 #include "leadrescorer.h"
 #include "ruleinputstable.h"
@@ -108,8 +110,9 @@ private Q_SLOTS:
     void cutDetailsReadAsTheWhole_data();
     void cutDetailsReadAsTheWhole();
     void currentNeedsItsTriggersAndAFinishedFill();
-    void rescoreFillsTheCopyOnceAndReadsIt();
+    void rescoreFillsTheCopyAfterItsPagesForTheNext();
     void copyAndLeadsRowsScoreAlike();
+    void leadsStoredBeforeTheFillAreCopied();
     void importRescoreReadsTheLeadsRows();
 
 private:
@@ -329,7 +332,7 @@ void tst_RuleInputsTable::currentNeedsItsTriggersAndAFinishedFill()
     QCOMPARE(RuleInputsTable::current(db).value().value(), plain);
 }
 
-void tst_RuleInputsTable::rescoreFillsTheCopyOnceAndReadsIt()
+void tst_RuleInputsTable::rescoreFillsTheCopyAfterItsPagesForTheNext()
 {
     Test::TempStore store;
     for (int i = 0; i < 30; ++i) {
@@ -343,8 +346,9 @@ void tst_RuleInputsTable::rescoreFillsTheCopyOnceAndReadsIt()
     auto first
         = Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), rulesOf(kRules), options);
     LD_VERIFY_OK(first);
+    // The rows are read, and the copy filled after the pages.
+    QVERIFY(!first->fromInputs);
     QCOMPARE(first->inputsCopied, 30);
-    QVERIFY(first->fromInputs);
     QCOMPARE(first->done, 30);
     // 10 phone + 20 company + 5 city, and 30 for the 15 leads at 300 s or more.
     QCOMPARE(scalar(store, QStringLiteral("SELECT sum(lead_score) FROM scored_leads")),
@@ -360,13 +364,14 @@ void tst_RuleInputsTable::rescoreFillsTheCopyOnceAndReadsIt()
     QVERIFY(second->fromInputs);
     QCOMPARE(second->changed, 15);
 
-    // A rule on a field the copy lacks: a new copy first.
+    // A rule on a field the copy lacks: the rows are read, and a new copy made after.
     QByteArray urgency = kRules;
     urgency.replace("\"field\":\"company\",\"op\":\"not_empty\"",
                     "\"field\":\"urgency\",\"op\":\"empty\"");
     auto third
         = Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), rulesOf(urgency), options);
     LD_VERIFY_OK(third);
+    QVERIFY(!third->fromInputs);
     QCOMPARE(third->inputsCopied, 30);
     QVERIFY(RuleInputsTable::current(handleOf(store))->value().fields.contains(u"urgency"));
 
@@ -421,6 +426,52 @@ void tst_RuleInputsTable::copyAndLeadsRowsScoreAlike()
     LD_VERIFY_OK(fromRows);
     QVERIFY(!fromRows->fromInputs);
     QCOMPARE(scalar(store, scores), throughCopy);
+}
+
+void tst_RuleInputsTable::leadsStoredBeforeTheFillAreCopied()
+{
+    // A lead stored on the writer between the last page and the fill (before the triggers exist)
+    // is copied all the same: the fill reads where the leads end when it begins.
+    Test::TempStore store;
+    for (int i = 0; i < 4; ++i)
+        addLead(store, QStringLiteral("p%1@acme.example").arg(i), {});
+    auto writer = Core::StoreWriter::start(store.path());
+    LD_VERIFY_OK(writer);
+    Core::LeadRescorer::Options options;
+    options.nowMs = kNow;
+    options.pageSize = 3; // pages of 3 and 1: the second, short, is the last
+    auto rescorer
+        = std::make_shared<Core::LeadRescorer>(store.businessId(), rulesOf(kRules), options);
+    bool added = false;
+    auto future = Core::LeadRescorer::runOnWriter(
+        **writer, rescorer, [&writer, &added](const Core::LeadRescorer::Progress &progress) {
+            if (progress.done == 4 && !added) {
+                added = true;
+                (void)(*writer)->submit([](Core::Database &db) -> Core::Result<void> {
+                    Core::ManualClock clock;
+                    Core::LeadRecord r;
+                    r.channel = QStringLiteral("webform");
+                    r.email = QStringLiteral("late@acme.example");
+                    r.phone = QStringLiteral("+15557654321");
+                    r.createdAtMs = 2000;
+                    auto stored = Core::LeadIngestor(db, clock).store(
+                        Core::BusinessRepository(db).ensurePrimary()->id, r);
+                    if (!stored)
+                        return std::unexpected(stored.error());
+                    return {};
+                });
+            }
+            return true;
+        });
+    future.waitForFinished();
+    auto done = future.result();
+    LD_VERIFY_OK(done);
+    QVERIFY(added);
+    QCOMPARE(done->done, 4);
+    QCOMPARE(done->inputsCopied, 5);
+    (*writer)->flush();
+    QCOMPARE(Test::countRows(store.db(), QStringLiteral("lead_rule_inputs")), 5);
+    QVERIFY(RuleInputsTable::current(handleOf(store)).value());
 }
 
 void tst_RuleInputsTable::importRescoreReadsTheLeadsRows()
