@@ -455,22 +455,27 @@ Result<void> LeadRescorer::buildSortIndex(sqlite3 *db)
     return {};
 }
 
-void LeadRescorer::restore(Database &db)
+void LeadRescorer::endPages(sqlite3 *db)
 {
     m_prefetch.reset();
     m_readAhead.reset();
     m_readAheadAfter = -1;
-    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
     if (m_sortIndexDropped) {
         // Failing here leaves the list's score sort slower, not wrong; the next open of the store
         // tries again.
         m_sortIndexDropped = false;
         QElapsedTimer timer;
         timer.start();
-        if (auto ok = buildSortIndex(handle); !ok)
+        if (auto ok = buildSortIndex(db); !ok)
             qCWarning(lcStore) << "building the score index again:" << ok.error().toString();
         m_progress.indexMs = timer.elapsed();
     }
+}
+
+void LeadRescorer::restore(Database &db)
+{
+    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
+    endPages(handle);
     if (!m_tuned)
         return;
     m_tuned = false;
@@ -716,8 +721,11 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     m_finished = last && !m_fillLayout;
     m_progress.total = m_pagesDone ? m_progress.done : std::max(m_progress.total, m_progress.done);
     m_progress.cpuMs += threadCpuMs() - cpuStart;
-    // The pages' settings go back (and the score index is built) before any fill.
-    restoreOnExit.ended = m_pagesDone;
+    // The score index is built before any fill; the connection's settings, which spare the fill
+    // the WAL's checkpoints too, go back at the end.
+    if (m_pagesDone && !m_finished)
+        endPages(handle);
+    restoreOnExit.ended = m_finished;
     return !m_finished;
 }
 

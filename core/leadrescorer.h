@@ -148,6 +148,8 @@ private:
     // The read-ahead connection and the prefetch of the tables the pages read.
     void startReading(Database &db);
     [[nodiscard]] bool storeIsFile(Database &db) const;
+    // The read-ahead and prefetch let go, and the score index built again if it was dropped.
+    void endPages(sqlite3 *db);
     void restore(Database &db);
     static Result<void> dropSortIndex(sqlite3 *db);
     // The first page's drop of the score index, made while the page is read: whether it was

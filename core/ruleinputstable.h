@@ -22,8 +22,9 @@ class ScoringRules;
 // The copy, `lead_rule_inputs`, has the leads' own column names and the lead's rowid as its own,
 // so the rescorer's select reads it in place of `leads` unchanged: the fixed columns every page
 // needs (id, business, deleted, creation time, the rollup keys), the leads columns the rules
-// name, and `details` cut to the keys the rules read. Its layout is recorded beside it; a rescore
-// whose rules read something the copy lacks fills a new one from the leads first.
+// name, and `details` cut to the keys the rules read. Its layout is recorded beside it; a
+// whole-store rescore whose rules read something the copy lacks reads the lead rows and fills a
+// new copy from them after its pages.
 //
 // It is derived data: current() vouches for it only when its fill finished and its triggers
 // are in place, so a store whose leads table was rebuilt without them is filled again.
