@@ -42,6 +42,13 @@ std::shared_ptr<const Core::ScoringRules> rulesOf(const QByteArray &document)
     return std::make_shared<const Core::ScoringRules>(*rules);
 }
 
+Core::LeadRescorer::Options atNow()
+{
+    Core::LeadRescorer::Options options;
+    options.nowMs = kNow;
+    return options;
+}
+
 sqlite3 *handleOf(Test::TempStore &store)
 {
     return static_cast<sqlite3 *>(store.db().sqliteHandle());
@@ -133,6 +140,12 @@ private:
         if (!stored)
             return {};
         return scalar(store, QStringLiteral("SELECT id FROM leads WHERE email = '%1'").arg(email));
+    }
+    // n leads with no details, p0@acme.example on.
+    static void addLeads(Test::TempStore &store, int n)
+    {
+        for (int i = 0; i < n; ++i)
+            QVERIFY(!addLead(store, QStringLiteral("p%1@acme.example").arg(i), {}).isEmpty());
     }
     static void copyAll(Test::TempStore &store, const RuleInputsTable::Layout &layout)
     {
@@ -340,8 +353,7 @@ void tst_RuleInputsTable::rescoreFillsTheCopyAfterItsPagesForTheNext()
                          QJsonObject{{QStringLiteral("time_on_page_seconds"), i * 20}})
                      .isEmpty());
     }
-    Core::LeadRescorer::Options options;
-    options.nowMs = kNow;
+    Core::LeadRescorer::Options options = atNow();
     options.pageSize = 7;
     auto first
         = Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), rulesOf(kRules), options);
@@ -388,10 +400,8 @@ void tst_RuleInputsTable::copyAndLeadsRowsScoreAlike()
     // Leads added and changed after the copy was made score through the copy as through their
     // rows.
     Test::TempStore store;
-    for (int i = 0; i < 12; ++i)
-        addLead(store, QStringLiteral("p%1@acme.example").arg(i), {});
-    Core::LeadRescorer::Options options;
-    options.nowMs = kNow;
+    addLeads(store, 12);
+    Core::LeadRescorer::Options options = atNow();
     LD_VERIFY_OK(
         Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), rulesOf(kRules), options));
     for (int i = 12; i < 20; ++i) {
@@ -433,12 +443,10 @@ void tst_RuleInputsTable::leadsStoredBeforeTheFillAreCopied()
     // A lead stored on the writer between the last page and the fill (before the triggers exist)
     // is copied all the same: the fill reads where the leads end when it begins.
     Test::TempStore store;
-    for (int i = 0; i < 4; ++i)
-        addLead(store, QStringLiteral("p%1@acme.example").arg(i), {});
+    addLeads(store, 4);
     auto writer = Core::StoreWriter::start(store.path());
     LD_VERIFY_OK(writer);
-    Core::LeadRescorer::Options options;
-    options.nowMs = kNow;
+    Core::LeadRescorer::Options options = atNow();
     options.pageSize = 3; // pages of 3 and 1: the second, short, is the last
     auto rescorer
         = std::make_shared<Core::LeadRescorer>(store.businessId(), rulesOf(kRules), options);
@@ -478,10 +486,8 @@ void tst_RuleInputsTable::importRescoreReadsTheLeadsRows()
 {
     // The leads of one import are read from their rows: no copy is made for them.
     Test::TempStore store;
-    for (int i = 0; i < 5; ++i)
-        addLead(store, QStringLiteral("p%1@acme.example").arg(i), {});
-    Core::LeadRescorer::Options options;
-    options.nowMs = kNow;
+    addLeads(store, 5);
+    Core::LeadRescorer::Options options = atNow();
     options.afterRowId = 2;
     auto rescored
         = Core::LeadRescorer::rescoreAll(store.db(), store.businessId(), rulesOf(kRules), options);
