@@ -5,6 +5,8 @@
 
 #include "clock.h"
 #include "leadscorewriter.h"
+#include "ruleinputsfill.h"
+#include "ruleinputstable.h"
 #include "scopedpragma.h"
 #include "scorebreakdowns.h"
 #include "scorerollupdeltas.h"
@@ -531,55 +533,7 @@ Result<void> LeadRescorer::chooseSource(sqlite3 *db)
     // rows, as fast as before), so that the scores are in first; the leads of one import are
     // read from their rows.
     if (m_options.afterRowId == 0)
-        m_fillLayout = needed;
-    return {};
-}
-
-Result<void> LeadRescorer::fillRuleInputs(Database &db)
-{
-    // Slices of this many leads, each its own writer job, so new leads and edits go in between.
-    // The triggers made with the copy keep every lead stored or changed meanwhile current.
-    constexpr qint64 kFillRows = 50'000;
-    auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
-    QElapsedTimer timer;
-    timer.start();
-    Transaction transaction(db);
-    if (!transaction.isOpen())
-        return std::unexpected(transaction.error());
-    if (!m_fillBegun) {
-        auto fillId = RuleInputsTable::begin(handle, *m_fillLayout);
-        if (!fillId)
-            return std::unexpected(fillId.error());
-        m_fillId = *fillId;
-        // Every lead there now; the triggers, made in this transaction, copy the later ones.
-        SqliteStatement last(handle, "SELECT max(rowid) FROM leads");
-        if (auto row = last.step(); !row)
-            return std::unexpected(row.error());
-        m_fillEnd = last.columnInt(0);
-        m_progress.inputsTotal = m_fillEnd;
-        // Read in rowid order from the first lead to the last: ask for the pages ahead.
-        if (m_options.readAhead && storeIsFile(db))
-            m_prefetch = TablePrefetcher::forTrees(handle, {"leads"});
-    }
-    const qint64 upTo = std::min(m_fillEnd, m_fillAfter + kFillRows);
-    auto copied = RuleInputsTable::fill(handle, *m_fillLayout, m_fillId, m_fillAfter, upTo);
-    if (!copied)
-        return std::unexpected(copied.error());
-    const bool last = upTo >= m_fillEnd;
-    if (last) {
-        if (auto ok = RuleInputsTable::finish(handle, m_fillId); !ok)
-            return ok;
-    }
-    if (auto ok = transaction.commit(); !ok)
-        return ok;
-    m_fillBegun = true;
-    m_fillAfter = upTo;
-    m_progress.inputsCopied += *copied;
-    m_progress.inputsMs += timer.elapsed();
-    if (last) {
-        m_fillLayout.reset();
-        m_prefetch.reset();
-    }
+        m_fill = std::make_unique<RuleInputsFill>(needed);
     return {};
 }
 
@@ -641,10 +595,13 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
 
     if (m_pagesDone) {
         // The copy of what the rules read, in slices after the pages (chooseSource()).
-        if (auto ok = fillRuleInputs(db); !ok)
+        if (auto ok = m_fill->nextSlice(db, m_options.readAhead && storeIsFile(db)); !ok)
             return std::unexpected(ok.error());
+        m_progress.inputsCopied = m_fill->copied();
+        m_progress.inputsTotal = m_fill->total();
+        m_progress.inputsMs = m_fill->elapsedMs();
         m_progress.cpuMs += threadCpuMs() - cpuStart;
-        m_finished = !m_fillLayout;
+        m_finished = m_fill->isDone();
         restoreOnExit.ended = m_finished;
         return !m_finished;
     }
@@ -718,7 +675,7 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     m_lastRowId = pageEnd;
     m_progress.done += page->rows;
     m_pagesDone = last;
-    m_finished = last && !m_fillLayout;
+    m_finished = last && !m_fill;
     m_progress.total = m_pagesDone ? m_progress.done : std::max(m_progress.total, m_progress.done);
     m_progress.cpuMs += threadCpuMs() - cpuStart;
     // The score index is built before any fill; the connection's settings, which spare the fill

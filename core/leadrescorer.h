@@ -3,19 +3,18 @@
 #include "database.h"
 #include "databasethread.h"
 #include "result.h"
-#include "ruleinputstable.h"
 #include "scoringrules.h"
 
 #include <QFuture>
 
 #include <functional>
 #include <memory>
-#include <optional>
 
 struct sqlite3;
 
 namespace LeadDesk::Core {
 
+class RuleInputsFill;
 class TablePrefetcher;
 
 class LeadScoreWriter;
@@ -143,8 +142,6 @@ private:
     // Reads the rule inputs' copy when it holds what the rules read; else, for a whole-store
     // rescore, plans to fill one after the pages.
     Result<void> chooseSource(sqlite3 *db);
-    // One slice of leads into the copy, in a transaction of its own.
-    Result<void> fillRuleInputs(Database &db);
     // The read-ahead connection and the prefetch of the tables the pages read.
     void startReading(Database &db);
     [[nodiscard]] bool storeIsFile(Database &db) const;
@@ -171,12 +168,8 @@ private:
     qint64 m_lastRowId = 0;
     bool m_counted = false;
     bool m_reading = false; // startReading() ran
-    // The copy filled after the pages, and how far: leads up to m_fillEnd, the last when it began.
-    std::optional<RuleInputsTable::Layout> m_fillLayout;
-    bool m_fillBegun = false;
-    qint64 m_fillId = 0;
-    qint64 m_fillAfter = 0;
-    qint64 m_fillEnd = 0;
+    // The rule inputs' copy, filled after the pages when the rules read something it lacks.
+    std::unique_ptr<RuleInputsFill> m_fill;
     bool m_pagesDone = false; // every lead scored; a fill of the rule inputs' copy may follow
     bool m_finished = false;
     bool m_tuned = false;
