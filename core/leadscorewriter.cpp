@@ -18,11 +18,6 @@ namespace {
 // The function the key-range UPDATE reads its values from; registered for one statement.
 constexpr auto kFunction = "leaddesk_rescored";
 
-Error sqliteError(sqlite3 *db, const QString &what)
-{
-    return {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db))), {}};
-}
-
 // Turns the connection's triggers off for its lifetime. Changing the setting expires the
 // connection's prepared statements, which SQLite prepares again on their next use.
 class TriggersOff final

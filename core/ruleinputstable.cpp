@@ -38,15 +38,10 @@ bool isInteger(const QString &column)
            || column == QLatin1String("last_outbound_at");
 }
 
-Error sqliteFailure(sqlite3 *db, const QString &what)
-{
-    return {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db))), {}};
-}
-
 Result<void> exec(sqlite3 *db, const QByteArray &sql, const QString &what)
 {
     if (sqlite3_exec(db, sql.constData(), nullptr, nullptr, nullptr) != SQLITE_OK)
-        return std::unexpected(sqliteFailure(db, what));
+        return std::unexpected(sqliteError(db, what));
     return {};
 }
 
@@ -266,7 +261,7 @@ Result<void> stillFilling(sqlite3 *db, qint64 fillId)
     SqliteStatement mine(db, "SELECT 1 FROM lead_rule_inputs_layout WHERE fill = ?1 AND "
                              "complete = 0");
     if (!mine.isValid())
-        return std::unexpected(sqliteFailure(db, QStringLiteral("reading the rule inputs")));
+        return std::unexpected(sqliteError(db, QStringLiteral("reading the rule inputs")));
     mine.bind(1, fillId);
     auto row = mine.step();
     if (!row)
@@ -295,7 +290,7 @@ Result<qint64> RuleInputsTable::fill(sqlite3 *db, const Layout &layout, qint64 f
                            + " FROM leads WHERE leads.rowid > ?1 AND leads.rowid <= ?2";
     SqliteStatement copy(db, sql.constData());
     if (!copy.isValid())
-        return std::unexpected(sqliteFailure(db, QStringLiteral("copying the rule inputs")));
+        return std::unexpected(sqliteError(db, QStringLiteral("copying the rule inputs")));
     copy.bind(1, afterRowId);
     copy.bind(2, upToRowId);
     if (auto ok = copy.execute(); !ok)

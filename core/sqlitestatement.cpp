@@ -10,6 +10,11 @@
 
 namespace LeadDesk::Core {
 
+Error sqliteError(sqlite3 *db, const QString &what)
+{
+    return {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db))), {}};
+}
+
 SqliteStatement::SqliteStatement(sqlite3 *db, const char *sql)
     : m_db(db)
 {

@@ -11,6 +11,9 @@ struct sqlite3_stmt;
 
 namespace LeadDesk::Core {
 
+// "what: SQLite's message for what failed on `db` last", for the callers of the raw C API.
+Error sqliteError(sqlite3 *db, const QString &what);
+
 // A prepared statement on the raw sqlite3 handle, for the few write paths where Qt Sql's
 // per-value QVariant overhead is the bottleneck (bulk import, demo data). Reset after each step.
 class SqliteStatement final
