@@ -56,12 +56,6 @@ constexpr int kFirstText = 2;
 // The select's texts: from LeadId on.
 constexpr int kLeadTexts = kFixedTexts - LeadId;
 
-// SQLite's message for what failed on `db` last.
-Error sqliteFailure(sqlite3 *db, const QString &what)
-{
-    return {QStringLiteral("%1: %2").arg(what, QString::fromUtf8(sqlite3_errmsg(db))), {}};
-}
-
 } // namespace
 
 LeadRescorer::LeadRescorer(QString businessId, std::shared_ptr<const ScoringRules> rules,
@@ -109,7 +103,7 @@ Result<void> LeadRescorer::count(Database &db)
     auto *handle = static_cast<sqlite3 *>(db.sqliteHandle());
     SqliteStatement last(handle, "SELECT max(rowid) FROM leads");
     if (auto row = last.step(); !row || !*row)
-        return std::unexpected(sqliteFailure(handle, QStringLiteral("counting leads")));
+        return std::unexpected(sqliteError(handle, QStringLiteral("counting leads")));
     m_progress.total = std::max<qint64>(0, last.columnInt(0) - m_options.afterRowId);
     m_counted = true;
     return {};
@@ -206,7 +200,7 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
 {
     SqliteStatement select(handle, m_selectSql.constData());
     if (!select.isValid())
-        return std::unexpected(sqliteFailure(handle, QStringLiteral("reading leads")));
+        return std::unexpected(sqliteError(handle, QStringLiteral("reading leads")));
     // Stepped and read through the C API: a million rows, twenty columns each.
     sqlite3_stmt *stmt = select.handle();
     sqlite3_bind_int64(stmt, 1, afterRowId);
@@ -310,7 +304,7 @@ Result<void> LeadRescorer::readAndScore(sqlite3 *handle, qint64 afterRowId, Page
         return std::unexpected(
             Error{QStringLiteral("reading score rows: %1").arg(scoreError->message), {}});
     if (rc != SQLITE_DONE)
-        return std::unexpected(sqliteFailure(handle, QStringLiteral("reading leads")));
+        return std::unexpected(sqliteError(handle, QStringLiteral("reading leads")));
     return {};
 }
 
@@ -421,7 +415,7 @@ Result<bool> LeadRescorer::dropSortIndexAhead(sqlite3 *db)
     if (!m_dropSortIndex || m_sortIndexDropped)
         return false;
     if (sqlite3_exec(db, "SAVEPOINT drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return std::unexpected(sqliteFailure(db, QStringLiteral("savepoint")));
+        return std::unexpected(sqliteError(db, QStringLiteral("savepoint")));
     if (auto ok = dropSortIndex(db); !ok)
         return std::unexpected(ok.error());
     return true;
@@ -435,9 +429,9 @@ Result<void> LeadRescorer::settleDropAhead(sqlite3 *db, const Page &page)
     });
     if (!changes
         && sqlite3_exec(db, "ROLLBACK TO drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return std::unexpected(sqliteFailure(db, QStringLiteral("savepoint")));
+        return std::unexpected(sqliteError(db, QStringLiteral("savepoint")));
     if (sqlite3_exec(db, "RELEASE drop_ahead", nullptr, nullptr, nullptr) != SQLITE_OK)
-        return std::unexpected(sqliteFailure(db, QStringLiteral("savepoint")));
+        return std::unexpected(sqliteError(db, QStringLiteral("savepoint")));
     m_sortIndexDroppedInPage = changes;
     return {};
 }
@@ -686,23 +680,39 @@ Result<bool> LeadRescorer::rescorePage(Database &db)
     return !m_finished;
 }
 
+namespace {
+
+// What the last progress report said. A last page that found nothing new is not news; a slice
+// of the rule inputs' copy is.
+struct ReportedProgress
+{
+    qint64 done = 0;
+    qint64 copied = 0;
+
+    bool isNews(const LeadRescorer::Progress &now)
+    {
+        const bool news = now.done != done || now.inputsCopied != copied;
+        done = now.done;
+        copied = now.inputsCopied;
+        return news;
+    }
+};
+
+} // namespace
+
 Result<LeadRescorer::Progress>
 LeadRescorer::rescoreAll(Database &db, const QString &businessId,
                          std::shared_ptr<const ScoringRules> rules, Options options,
                          const std::function<void(const Progress &)> &progress)
 {
     LeadRescorer rescorer(businessId, std::move(rules), options);
-    qint64 reported = 0;
-    qint64 reportedCopied = 0;
+    ReportedProgress reported;
     for (;;) {
         auto more = rescorer.rescorePage(db);
         if (!more)
             return std::unexpected(more.error());
-        const Progress &now = rescorer.progress();
-        if (progress && (now.done != reported || now.inputsCopied != reportedCopied))
-            progress(now);
-        reported = now.done;
-        reportedCopied = now.inputsCopied;
+        if (reported.isNews(rescorer.progress()) && progress)
+            progress(rescorer.progress());
         if (!*more)
             return rescorer.progress();
     }
@@ -752,11 +762,7 @@ struct WriterChain : std::enable_shared_from_this<WriterChain>
             finish(std::unexpected(more.error()));
             return std::unexpected(more.error());
         }
-        // A last page that found nothing new is not news; a slice of the rule inputs' copy is.
-        const bool moved = rescorer->progress().done != reported
-                           || rescorer->progress().inputsCopied != reportedCopied;
-        reported = rescorer->progress().done;
-        reportedCopied = rescorer->progress().inputsCopied;
+        const bool moved = reported.isNews(rescorer->progress());
         const bool carryOn = !onPage || !moved || onPage(rescorer->progress());
         if (*more && carryOn) {
             queuePage();
@@ -777,8 +783,7 @@ struct WriterChain : std::enable_shared_from_this<WriterChain>
     std::shared_ptr<LeadRescorer> rescorer;
     std::function<bool(const LeadRescorer::Progress &)> onPage;
     QPromise<Result<LeadRescorer::Progress>> promise;
-    qint64 reported = 0;
-    qint64 reportedCopied = 0;
+    ReportedProgress reported;
 };
 
 } // namespace
